@@ -1,0 +1,141 @@
+package dev.duplex;
+
+import dev.duplex.protocol.ClientHandshake;
+import dev.duplex.protocol.Connection;
+import dev.duplex.protocol.HandshakeException;
+import dev.duplex.protocol.HandshakeResponse;
+import dev.duplex.protocol.HttpHead;
+import dev.duplex.protocol.HttpHeadParser;
+import dev.duplex.transport.EventLoop;
+import dev.duplex.transport.EventLoopGroup;
+import dev.duplex.transport.TcpChannel;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/** The client's side: resolve, connect, send the upgrade request, check the answer. */
+final class ClientSession extends Session {
+    /** Name lookups block, so they run here rather than on an event loop. */
+    private static final Executor RESOLVER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "duplex-resolver");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final int MAX_RESPONSE_LINE = 8192;
+    private static final int MAX_RESPONSE_HEAD = 64 * 1024;
+    private static final int MAX_RESPONSE_HEADERS = 256;
+
+    private final WebSocketUrl url;
+    private final List<String> protocols;
+    private final WebSocketOptions options;
+    private final ClientHandshake handshake;
+    private final HttpHeadParser parser =
+            HttpHeadParser.forResponses(MAX_RESPONSE_LINE, MAX_RESPONSE_HEAD, MAX_RESPONSE_HEADERS);
+    private EventLoop.Timer openTimer;
+    private volatile boolean given_up;
+
+    ClientSession(WebSocketUrl url, List<String> protocols, WebSocketOptions options) {
+        super(EventLoopGroup.shared().next(), options.closeTimeout().toMillis(), options.pingInterval().toMillis());
+        this.url = url;
+        this.protocols = protocols;
+        this.options = options;
+        this.handshake = new ClientHandshake(url.hostHeader(), url.resourceName(), protocols,
+                null, options.origin(), options.headers(), ClientHandshake.newKey(RANDOM));
+    }
+
+    @Override
+    boolean isServer() {
+        return false;
+    }
+
+    /** Starts connecting; returns at once. */
+    void start() {
+        long timeout = options.connectTimeout().toMillis();
+        loop.execute(() -> openTimer = loop.schedule(() -> {
+            given_up = true;
+            failNow(new IOException("Opening handshake with " + url.href() + " timed out after " + timeout + " ms"));
+        }, timeout, TimeUnit.MILLISECONDS));
+        if (url.secure()) {
+            abort(new IOException("wss:// is not supported yet by this build of Duplex: " + url.href()));
+            return;
+        }
+        CompletableFuture.supplyAsync(this::resolve, RESOLVER).whenComplete((address, error) -> {
+            if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                abort(cause);
+            } else {
+                loop.execute(() -> {
+                    if (!given_up && channel == null) {
+                        TcpChannel.connect(loop, address, 0, this);
+                    }
+                });
+            }
+        });
+    }
+
+    private InetSocketAddress resolve() {
+        try {
+            return new InetSocketAddress(InetAddress.getByName(url.host()), url.port());
+        } catch (UnknownHostException e) {
+            throw new java.util.concurrent.CompletionException(
+                    new UnknownHostException("Unknown host: " + url.host()));
+        }
+    }
+
+    @Override
+    public void onConnected(TcpChannel ch) {
+        channel = ch;
+        if (given_up) {
+            ch.abort(null);
+            return;
+        }
+        ch.write(handshake.request(), null, 0);
+    }
+
+    @Override
+    public void onData(TcpChannel ch, ByteBuffer data) {
+        Connection c = connection;
+        if (c != null) {
+            c.receive(data);
+            return;
+        }
+        try {
+            HttpHead head = parser.feed(data);
+            if (head == null) {
+                return;
+            }
+            HandshakeResponse response = handshake.validate(head);
+            if (!protocols.isEmpty() && response.protocol().isEmpty()) {
+                throw new HandshakeException("The server selected none of the offered subprotocols "
+                        + protocols + " (RFC 6455 §4.1: the connection must fail)");
+            }
+            if (!response.extensions().isEmpty()) {
+                throw new HandshakeException("The server accepted extensions that were not offered: "
+                        + response.extensions());
+            }
+            openTimer.cancel();
+            Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
+                    options.maxFrameSize(), RANDOM, this, this);
+            socket.established(response.protocol(), response.extensions());
+            opened(conn, data);
+        } catch (HandshakeException e) {
+            data.position(data.limit());
+            failNow(e);
+        }
+    }
+
+    @Override
+    void released() {
+        if (openTimer != null) {
+            openTimer.cancel();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.duplex;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The event queue of one socket: tasks run on the executor one at a time, in the order they
+ * were queued, never concurrently (the WHATWG "queue a task" of a single event loop).
+ *
+ * <p>The queue starts behind a <em>gate</em> so that handlers registered right after the
+ * constructor returns never miss an event (see {@link WebSocket} for the rule that opens it).
+ */
+final class EventDispatcher {
+    private static final int BATCH = 64;
+    private static final ThreadLocal<EventDispatcher> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<List<EventDispatcher>> GATES_AFTER_TASK = new ThreadLocal<>();
+
+    private final Executor executor;
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile boolean gateOpen;
+
+    EventDispatcher(Executor executor, boolean gateOpen) {
+        this.executor = executor;
+        this.gateOpen = gateOpen;
+    }
+
+    /** True if the calling thread is running a task of some socket's queue right now. */
+    static boolean inEventTask() {
+        return CURRENT.get() != null;
+    }
+
+    /**
+     * Opens {@code d}'s gate when the task the calling thread is running ends: a socket created
+     * inside an event handler starts delivering after that handler returns, as in JavaScript.
+     */
+    static void openGateAfterCurrentTask(EventDispatcher d) {
+        List<EventDispatcher> l = GATES_AFTER_TASK.get();
+        if (l == null) {
+            l = new ArrayList<>();
+            GATES_AFTER_TASK.set(l);
+        }
+        l.add(d);
+    }
+
+    boolean gateOpen() {
+        return gateOpen;
+    }
+
+    void openGate() {
+        if (!gateOpen) {
+            gateOpen = true;
+            schedule();
+        }
+    }
+
+    /** True if tasks are waiting (used to decide whether the gate needs watching). */
+    boolean hasPending() {
+        return !queue.isEmpty();
+    }
+
+    void enqueue(Runnable task) {
+        queue.add(task);
+        schedule();
+    }
+
+    private void schedule() {
+        if (gateOpen && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false);
+                System.err.println("[duplex] the event executor rejected a task; events of this socket are dropped: " + e);
+                queue.clear();
+            }
+        }
+    }
+
+    private void drain() {
+        EventDispatcher outer = CURRENT.get();
+        CURRENT.set(this);
+        try {
+            for (int i = 0; i < BATCH; i++) {
+                Runnable task = queue.poll();
+                if (task == null) {
+                    break;
+                }
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    report(e);
+                } finally {
+                    openDeferredGates();
+                }
+            }
+        } finally {
+            CURRENT.set(outer);
+            scheduled.set(false);
+        }
+        schedule();
+    }
+
+    private static void openDeferredGates() {
+        List<EventDispatcher> l = GATES_AFTER_TASK.get();
+        if (l != null && !l.isEmpty()) {
+            List<EventDispatcher> copy = new ArrayList<>(l);
+            l.clear();
+            for (EventDispatcher d : copy) {
+                d.openGate();
+            }
+        }
+    }
+
+    static void report(Throwable e) {
+        Thread t = Thread.currentThread();
+        Thread.UncaughtExceptionHandler h = t.getUncaughtExceptionHandler();
+        if (h != null) {
+            h.uncaughtException(t, e);
+        } else {
+            e.printStackTrace();
+        }
+    }
+}

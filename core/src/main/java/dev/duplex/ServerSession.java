@@ -1,0 +1,162 @@
+package dev.duplex;
+
+import dev.duplex.protocol.Connection;
+import dev.duplex.protocol.HandshakeException;
+import dev.duplex.protocol.HttpHead;
+import dev.duplex.protocol.HttpHeadParser;
+import dev.duplex.protocol.ServerHandshake;
+import dev.duplex.protocol.UpgradeRequest;
+import dev.duplex.transport.EventLoop;
+import dev.duplex.transport.TcpChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's side of one connection: read and check the upgrade request, ask the
+ * application's {@link HandshakeHandler}, answer, then hand an open {@link WebSocket} over.
+ */
+final class ServerSession extends Session {
+    private final WebSocketServer server;
+    private final ServerOptions options;
+    private final Executor executor;
+    private final HttpHeadParser parser;
+    private EventLoop.Timer handshakeTimer;
+    private ByteBuffer early;        // bytes that arrived while the application was deciding
+    private boolean deciding;
+    private boolean rejected;
+
+    ServerSession(WebSocketServer server, ServerOptions options, Executor executor, EventLoop loop) {
+        super(loop, options.closeTimeout().toMillis(), options.pingInterval().toMillis());
+        this.server = server;
+        this.options = options;
+        this.executor = executor;
+        this.parser = HttpHeadParser.forRequests(options.maxRequestLineLength(), options.maxHeaderBytes(),
+                options.maxHeaderCount());
+    }
+
+    @Override
+    boolean isServer() {
+        return true;
+    }
+
+    @Override
+    public void onConnected(TcpChannel ch) {
+        channel = ch;
+        long timeout = options.handshakeTimeout().toMillis();
+        handshakeTimer = loop.schedule(() -> failNow(new IOException(
+                "The client sent no complete upgrade request within " + timeout + " ms")),
+                timeout, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onData(TcpChannel ch, ByteBuffer data) {
+        Connection c = connection;
+        if (c != null) {
+            c.receive(data);
+            return;
+        }
+        if (rejected) {
+            data.position(data.limit());
+            return;
+        }
+        if (deciding) {
+            keepEarly(data);
+            return;
+        }
+        UpgradeRequest request;
+        try {
+            HttpHead head = parser.feed(data);
+            if (head == null) {
+                return;
+            }
+            request = ServerHandshake.validate(head);
+        } catch (HandshakeException e) {
+            data.position(data.limit());
+            reject(ServerHandshake.rejectFor(e), e);
+            return;
+        }
+        keepEarly(data);
+        deciding = true;
+        ch.pauseReading(true);
+        HandshakeRequest hr = new HandshakeRequest(request.head().method(), request.path(), request.query(),
+                request.head().headers(), request.protocols(), ch.remoteAddress());
+        // The application's hook may block (a database lookup, say): keep it off the loop.
+        executor.execute(() -> {
+            HandshakeDecision decision;
+            try {
+                decision = options.handshake().decide(hr);
+                if (decision == null) {
+                    throw new IllegalStateException("The handshake handler returned null");
+                }
+            } catch (RuntimeException | Error e) {
+                EventDispatcher.report(e);
+                decision = HandshakeDecision.reject(500, "Internal Server Error");
+            }
+            HandshakeDecision d = decision;
+            loop.execute(() -> decided(request, hr, d));
+        });
+    }
+
+    private void keepEarly(ByteBuffer data) {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        ByteBuffer b = early == null ? ByteBuffer.allocate(data.remaining())
+                : ByteBuffer.allocate(early.remaining() + data.remaining()).put(early);
+        b.put(data).flip();
+        early = b;
+    }
+
+    private void decided(UpgradeRequest request, HandshakeRequest hr, HandshakeDecision decision) {
+        if (channel.isClosed()) {
+            return;
+        }
+        if (!decision.accepted()) {
+            reject(ServerHandshake.reject(decision.status(), decision.body(), decision.headers()),
+                    new HandshakeException("Rejected by the handshake handler: " + decision.status()));
+            return;
+        }
+        String protocol = decision.protocol();
+        if (protocol != null && !request.protocols().contains(protocol)) {
+            EventDispatcher.report(new IllegalStateException("The handshake handler chose subprotocol \""
+                    + protocol + "\", which the client did not offer " + request.protocols()));
+            reject(ServerHandshake.reject(500, "Internal Server Error", Map.of()),
+                    new HandshakeException("Subprotocol not offered: " + protocol));
+            return;
+        }
+        handshakeTimer.cancel();
+        channel.write(ServerHandshake.accept(request.key(), protocol, null, decision.headers()), null, 0);
+        Connection conn = new Connection(Connection.Role.SERVER, options.maxMessageSize(),
+                options.maxFrameSize(), null, this, this);
+        String host = request.host() == null ? "localhost" : request.host();
+        String target = request.head().target();
+        String url = (options.sslContext() != null ? "wss://" : "ws://") + host
+                + (target.startsWith("/") ? target : "/" + request.path());
+        socket = new WebSocket(this, url, protocol == null ? "" : protocol, "", executor,
+                options.maxBufferedAmount());
+        server.opened(socket, hr);
+        deciding = false;
+        opened(conn, early);
+        early = null;
+        channel.pauseReading(false);
+    }
+
+    private void reject(ByteBuffer response, HandshakeException why) {
+        rejected = true;
+        handshakeTimer.cancel();
+        channel.write(response, null, 0);
+        fail(why);
+    }
+
+    @Override
+    void released() {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel();
+        }
+        server.sessionEnded(this);
+    }
+}

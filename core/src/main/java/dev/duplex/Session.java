@@ -1,0 +1,226 @@
+package dev.duplex;
+
+import dev.duplex.protocol.CloseCodes;
+import dev.duplex.protocol.Connection;
+import dev.duplex.protocol.ProtocolException;
+import dev.duplex.transport.ChannelHandler;
+import dev.duplex.transport.EventLoop;
+import dev.duplex.transport.TcpChannel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The life of one connection on its event loop, below the browser semantics: it joins the
+ * transport ({@link TcpChannel}) to the protocol ({@link Connection}), runs the timers, and tells
+ * its {@link WebSocket} what happened. Subclasses add the opening handshake of each role.
+ *
+ * <p>Everything here runs on the loop thread, except the send methods, which
+ * {@link Connection} makes thread-safe.
+ */
+abstract class Session implements ChannelHandler, Connection.Listener, Connection.Output {
+    static final SecureRandom RANDOM = new SecureRandom();
+
+    final EventLoop loop;
+    final long closeTimeoutMillis;
+    final long pingIntervalMillis;
+    WebSocket socket;
+    volatile TcpChannel channel;
+    volatile Connection connection;          // set once the opening handshake succeeded
+
+    private Throwable failure;               // why the connection failed, if it did
+    private int peerCode = CloseCodes.ABNORMAL;
+    private String peerReason = "";
+    private boolean closeHandshakeDone;
+    private boolean terminated;
+    private EventLoop.Timer closeTimer;
+    private EventLoop.Timer pingTimer;
+
+    Session(EventLoop loop, long closeTimeoutMillis, long pingIntervalMillis) {
+        this.loop = loop;
+        this.closeTimeoutMillis = closeTimeoutMillis;
+        this.pingIntervalMillis = pingIntervalMillis;
+    }
+
+    /** A server closes TCP first once the closing handshake is done; a client waits for it. */
+    abstract boolean isServer();
+
+    /** Starts the protocol over the channel once the opening handshake has succeeded. */
+    final void opened(Connection c, ByteBuffer leftover) {
+        connection = c;
+        if (pingIntervalMillis > 0) {
+            pingTimer = loop.schedule(this::ping, pingIntervalMillis, TimeUnit.MILLISECONDS);
+        }
+        if (leftover != null && leftover.hasRemaining()) {
+            c.receive(leftover);
+        }
+    }
+
+    private void ping() {
+        Connection c = connection;
+        if (c != null && c.isOpen() && !terminated) {
+            c.sendPing(new byte[0]);
+            pingTimer = loop.schedule(this::ping, pingIntervalMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ------------------------------------------------------------ called by WebSocket (any thread)
+
+    /** Queues a message; false if a close frame was already sent (nothing is queued). */
+    final boolean send(boolean text, byte[] payload) {
+        Connection c = connection;
+        return c != null && c.sendMessage(text, payload);
+    }
+
+    /** Starts the closing handshake with {@code code} and {@code reason}. */
+    final void close(int code, String reason) {
+        loop.execute(() -> {
+            Connection c = connection;
+            if (c == null || terminated) {
+                return;
+            }
+            if (c.close(code, reason)) {
+                armCloseTimer("The peer did not answer the close frame within " + closeTimeoutMillis + " ms");
+            }
+        });
+    }
+
+    /** Fails the connection without a closing handshake: error, then close 1006. */
+    final void abort(Throwable cause) {
+        loop.execute(() -> failNow(cause));
+    }
+
+    // ------------------------------------------------------------ protocol events (loop thread)
+
+    @Override
+    public final void onText(String text) {
+        socket.messageReceived(text);
+    }
+
+    @Override
+    public final void onBinary(byte[] data) {
+        socket.messageReceived(data);
+    }
+
+    @Override
+    public final void onCloseFrame(int code, String reason) {
+        boolean ourCloseWasFirst = closeTimer != null;
+        peerCode = code;
+        peerReason = reason;
+        closeHandshakeDone = true;
+        if (!ourCloseWasFirst) {
+            socket.closingStarted();
+        }
+        if (isServer()) {
+            channel.closeAfterFlush();
+        } else {
+            // RFC 6455 §7.1.1: the client waits for the server to close TCP, but not forever.
+            armCloseTimer(null);
+        }
+    }
+
+    @Override
+    public final void onProtocolError(ProtocolException e) {
+        fail(e);
+    }
+
+    @Override
+    public final void write(ByteBuffer header, ByteBuffer payload, long credit) {
+        channel.write(header, payload, credit);
+    }
+
+    // ------------------------------------------------------------ transport events (loop thread)
+
+    @Override
+    public void onEndOfStream(TcpChannel ch) {
+        if (!closeHandshakeDone && failure == null) {
+            failure = new IOException(connection == null
+                    ? "The server closed the connection during the opening handshake"
+                    : "The peer closed the TCP connection without a closing handshake");
+        }
+        ch.closeAfterFlush();
+    }
+
+    @Override
+    public final void onWritten(TcpChannel ch, long credit) {
+        if (socket != null) {
+            socket.written(credit);
+        }
+    }
+
+    @Override
+    public final void onClosed(TcpChannel ch, IOException cause) {
+        if (cause != null && failure == null && !closeHandshakeDone) {
+            failure = cause;
+        }
+        terminate();
+    }
+
+    // ------------------------------------------------------------ ending
+
+    /** Records why the connection failed and closes TCP once our close frame (if any) is out. */
+    final void fail(Throwable cause) {
+        if (failure == null && !terminated) {
+            failure = cause;
+        }
+        if (channel == null) {
+            terminate();
+            return;
+        }
+        channel.closeAfterFlush();
+        armCloseTimer(null);
+    }
+
+    /** Fails with no further writes: the TCP connection is reset at once. */
+    final void failNow(Throwable cause) {
+        if (failure == null && !terminated) {
+            failure = cause;
+        }
+        if (channel == null) {
+            terminate();
+        } else {
+            channel.abort(null);
+        }
+    }
+
+    private void armCloseTimer(String timeoutMessage) {
+        if (closeTimer != null) {
+            closeTimer.cancel();
+        }
+        closeTimer = loop.schedule(() -> {
+            if (timeoutMessage != null && !closeHandshakeDone && failure == null) {
+                failure = new IOException(timeoutMessage);
+            }
+            channel.abort(null);
+        }, closeTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    final void terminate() {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        if (closeTimer != null) {
+            closeTimer.cancel();
+        }
+        if (pingTimer != null) {
+            pingTimer.cancel();
+        }
+        released();
+        if (socket == null) {
+            return;     // a server connection that never got past its opening handshake
+        }
+        if (closeHandshakeDone && failure == null) {
+            socket.closed(peerCode, peerReason, true, null);
+        } else {
+            Throwable why = failure != null ? failure
+                    : new IOException("The connection closed without a closing handshake");
+            socket.closed(CloseCodes.ABNORMAL, "", false, why);
+        }
+    }
+
+    /** Hook for subclasses to release what they hold (timers, server bookkeeping). */
+    void released() {}
+}

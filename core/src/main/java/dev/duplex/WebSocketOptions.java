@@ -1,0 +1,705 @@
+package dev.duplex;
+
+import dev.duplex.protocol.Http;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Settings of a client {@link WebSocket} that browsers do not let a page choose (a Java
+ * extension). Immutable and thread-safe; build one with {@link #builder()}, or start from
+ * {@link #defaults()} or {@link #toBuilder()}:
+ *
+ * <pre>{@code
+ * WebSocketOptions options = WebSocketOptions.builder()
+ *         .header("Authorization", "Bearer " + token)
+ *         .origin("https://example.com")
+ *         .connectTimeout(Duration.ofSeconds(10))
+ *         .pingInterval(Duration.ofSeconds(30))
+ *         .build();
+ * WebSocket ws = new WebSocket("wss://example.com/chat", List.of(), options);
+ * }</pre>
+ *
+ * <h2>Options and defaults</h2>
+ * <table>
+ *   <caption>Client options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@link Builder#header(String, String) header}</td><td>none</td>
+ *       <td>Extra request headers for the opening handshake (Authorization, Cookie, ...).
+ *       Headers that the WebSocket handshake itself uses (Host, Upgrade, Connection,
+ *       Sec-WebSocket-*, Content-Length, Transfer-Encoding) cannot be set.</td></tr>
+ *   <tr><td>{@link Builder#origin(String) origin}</td><td>none</td>
+ *       <td>The {@code Origin} request header (browsers send the page's origin; a Java
+ *       client sends none unless told to).</td></tr>
+ *   <tr><td>{@link Builder#connectTimeout(Duration) connectTimeout}</td><td>30 s</td>
+ *       <td>Longest time from the constructor to the {@code open} event: DNS, TCP connect,
+ *       proxy tunnel, TLS handshake and WebSocket handshake together. When it runs out, the
+ *       connection fails: {@code error} event, then {@code close} with code 1006.</td></tr>
+ *   <tr><td>{@link Builder#closeTimeout(Duration) closeTimeout}</td><td>5 s</td>
+ *       <td>How long to wait, after sending a close frame, for the peer's close frame and
+ *       for the server to close the TCP connection. When it runs out, the connection is
+ *       dropped; the {@code close} event then has {@code wasClean} false (code 1006 if the
+ *       peer never answered).</td></tr>
+ *   <tr><td>{@link Builder#sslContext(SSLContext) sslContext}</td>
+ *       <td>{@code null}: {@link SSLContext#getDefault()}</td>
+ *       <td>TLS settings (trust store, client certificate) for {@code wss:} URLs.</td></tr>
+ *   <tr><td>{@link Builder#hostnameVerification(boolean) hostnameVerification}</td>
+ *       <td>{@code true}</td>
+ *       <td>Check that the server's certificate matches the URL's host (HTTPS rules).
+ *       Turn off only for testing.</td></tr>
+ *   <tr><td>{@link Builder#proxy(InetSocketAddress) proxy}</td><td>none (direct)</td>
+ *       <td>An HTTP proxy to tunnel through with {@code CONNECT}.</td></tr>
+ *   <tr><td>{@link Builder#proxyAuthorization(String) proxyAuthorization}</td><td>none</td>
+ *       <td>The {@code Proxy-Authorization} header of the {@code CONNECT} request.</td></tr>
+ *   <tr><td>{@link Builder#perMessageDeflate(boolean) perMessageDeflate}</td>
+ *       <td>{@code true}</td>
+ *       <td>Offer the permessage-deflate compression extension (RFC 7692), as browsers
+ *       do.</td></tr>
+ *   <tr><td>{@link Builder#maxMessageSize(long) maxMessageSize}</td><td>64 MiB</td>
+ *       <td>Largest incoming message (after decompression). A larger message fails the
+ *       connection: Duplex sends a close frame with code 1009 (message too big) to the
+ *       peer, and dispatches an {@code error} event, then a {@code close} event with code
+ *       1006.</td></tr>
+ *   <tr><td>{@link Builder#maxFrameSize(long) maxFrameSize}</td><td>= maxMessageSize</td>
+ *       <td>Largest payload of one incoming frame. A larger frame fails the connection in
+ *       the same way (close frame 1009; {@code error}, then {@code close} 1006).</td></tr>
+ *   <tr><td>{@link Builder#maxBufferedAmount(long) maxBufferedAmount}</td><td>256 MiB</td>
+ *       <td>Most payload bytes that {@code send()} may queue ({@code bufferedAmount}). A
+ *       {@code send()} that would take {@code bufferedAmount} past it closes the socket
+ *       instead of queuing: {@code error} event, then {@code close} with code 1006.</td></tr>
+ *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
+ *       <td>{@link Duration#ZERO}: off</td>
+ *       <td>Send a ping after this much time without traffic, to keep the connection alive
+ *       through proxies and notice dead peers.</td></tr>
+ *   <tr><td>{@link Builder#executor(Executor) executor}</td>
+ *       <td>{@code null}: Duplex's shared event threads</td>
+ *       <td>Where event listeners run. A socket's events are never delivered concurrently
+ *       and always in order, whatever the executor.</td></tr>
+ * </table>
+ */
+public final class WebSocketOptions {
+    /** Default {@link #connectTimeout()}: 30 seconds. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link #closeTimeout()}: 5 seconds. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** Default {@link #maxMessageSize()}: 64 MiB. */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 64L << 20;
+    /** Default {@link #maxBufferedAmount()}: 256 MiB. */
+    public static final long DEFAULT_MAX_BUFFERED_AMOUNT = 256L << 20;
+
+    /** Request headers that the WebSocket handshake sets itself (lower case). */
+    static final Set<String> RESERVED_HEADERS = Set.of(
+            "host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
+            "sec-websocket-accept", "sec-websocket-extensions", "sec-websocket-protocol",
+            "content-length", "transfer-encoding");
+
+    private static final WebSocketOptions DEFAULTS = new Builder().build();
+
+    private final Map<String, List<String>> headers;
+    private final String origin;
+    private final Duration connectTimeout;
+    private final Duration closeTimeout;
+    private final SSLContext sslContext;
+    private final boolean hostnameVerification;
+    private final InetSocketAddress proxy;
+    private final String proxyAuthorization;
+    private final boolean perMessageDeflate;
+    private final long maxMessageSize;
+    private final long maxFrameSize;
+    private final long maxBufferedAmount;
+    private final Duration pingInterval;
+    private final Executor executor;
+
+    private WebSocketOptions(Builder b) {
+        this.headers = freeze(b.headers);
+        this.origin = b.origin;
+        this.connectTimeout = b.connectTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.sslContext = b.sslContext;
+        this.hostnameVerification = b.hostnameVerification;
+        this.proxy = b.proxy;
+        this.proxyAuthorization = b.proxyAuthorization;
+        this.perMessageDeflate = b.perMessageDeflate;
+        this.maxMessageSize = b.maxMessageSize;
+        this.maxFrameSize = b.maxFrameSize;
+        this.maxBufferedAmount = b.maxBufferedAmount;
+        this.pingInterval = b.pingInterval;
+        this.executor = b.executor;
+    }
+
+    /**
+     * Returns a builder with every option at its default.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the options with every value at its default, which {@code new WebSocket(url)}
+     * uses.
+     *
+     * @return the default options
+     */
+    public static WebSocketOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Returns a builder holding these options, to derive changed options from them.
+     *
+     * @return a new builder; changing it does not change this object
+     */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Returns the extra request headers.
+     *
+     * @return an unmodifiable map, in the order the names were first given, with each name
+     *         spelt as first given and its values (unmodifiable) in the order added; empty by
+     *         default. Does not include {@code Origin}: see {@link #origin()}
+     */
+    public Map<String, List<String>> headers() {
+        return headers;
+    }
+
+    /**
+     * Returns the {@code Origin} header to send.
+     *
+     * @return the origin, or {@code null} (the default) to send no {@code Origin} header
+     */
+    public String origin() {
+        return origin;
+    }
+
+    /**
+     * Returns the longest time from the constructor to the {@code open} event.
+     *
+     * @return a positive duration, 30 seconds by default
+     */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /**
+     * Returns how long to wait for the closing handshake to complete.
+     *
+     * @return a positive duration, 5 seconds by default
+     */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /**
+     * Returns the TLS context for {@code wss:} connections.
+     *
+     * @return the context, or {@code null} (the default) to use {@link SSLContext#getDefault()}
+     */
+    public SSLContext sslContext() {
+        return sslContext;
+    }
+
+    /**
+     * Tells whether the server certificate is checked against the URL's host name.
+     *
+     * @return {@code true} by default
+     */
+    public boolean hostnameVerification() {
+        return hostnameVerification;
+    }
+
+    /**
+     * Returns the HTTP proxy to tunnel through with {@code CONNECT}.
+     *
+     * @return the proxy address (possibly unresolved), or {@code null} (the default) to
+     *         connect directly
+     */
+    public InetSocketAddress proxy() {
+        return proxy;
+    }
+
+    /**
+     * Returns the value of the {@code Proxy-Authorization} header sent to the proxy.
+     *
+     * @return the value, e.g. {@code "Basic dXNlcjpwYXNz"}, or {@code null} (the default)
+     */
+    public String proxyAuthorization() {
+        return proxyAuthorization;
+    }
+
+    /**
+     * Tells whether the permessage-deflate extension is offered.
+     *
+     * @return {@code true} by default
+     */
+    public boolean perMessageDeflate() {
+        return perMessageDeflate;
+    }
+
+    /**
+     * Returns the largest incoming message accepted, in bytes after decompression.
+     *
+     * @return at least 1; 64 MiB by default
+     */
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /**
+     * Returns the largest incoming frame payload accepted.
+     *
+     * @return the value set, or {@link #maxMessageSize()} if none was set (the default)
+     */
+    public long maxFrameSize() {
+        return maxFrameSize < 0 ? maxMessageSize : maxFrameSize;
+    }
+
+    /**
+     * Returns the most payload bytes {@code send()} may queue before the socket is closed.
+     *
+     * @return at least 1; 256 MiB by default
+     */
+    public long maxBufferedAmount() {
+        return maxBufferedAmount;
+    }
+
+    /**
+     * Returns the keep-alive ping interval.
+     *
+     * @return a non-negative duration; {@link Duration#ZERO} (the default) means no pings
+     */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /**
+     * Returns the executor that runs event listeners.
+     *
+     * @return the executor, or {@code null} (the default) for Duplex's shared event threads
+     */
+    public Executor executor() {
+        return executor;
+    }
+
+    /**
+     * Compares all options; the SSL context, proxy and executor by {@code equals}.
+     *
+     * @param o the object to compare with
+     * @return true if {@code o} is a {@code WebSocketOptions} with the same values
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof WebSocketOptions)) {
+            return false;
+        }
+        WebSocketOptions that = (WebSocketOptions) o;
+        return hostnameVerification == that.hostnameVerification
+                && perMessageDeflate == that.perMessageDeflate
+                && maxMessageSize == that.maxMessageSize
+                && maxFrameSize == that.maxFrameSize
+                && maxBufferedAmount == that.maxBufferedAmount
+                && headers.equals(that.headers)
+                && Objects.equals(origin, that.origin)
+                && connectTimeout.equals(that.connectTimeout)
+                && closeTimeout.equals(that.closeTimeout)
+                && Objects.equals(sslContext, that.sslContext)
+                && Objects.equals(proxy, that.proxy)
+                && Objects.equals(proxyAuthorization, that.proxyAuthorization)
+                && pingInterval.equals(that.pingInterval)
+                && Objects.equals(executor, that.executor);
+    }
+
+    /**
+     * Returns a hash code consistent with {@link #equals(Object)}.
+     *
+     * @return the hash code
+     */
+    @Override
+    public int hashCode() {
+        return Objects.hash(headers, origin, connectTimeout, closeTimeout, sslContext, hostnameVerification, proxy,
+                proxyAuthorization, perMessageDeflate, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval,
+                executor);
+    }
+
+    /**
+     * Returns a description for logs. Header values and the proxy credentials are left out,
+     * since they often hold secrets.
+     *
+     * @return e.g. {@code WebSocketOptions[headers=[Authorization], origin=null, ...]}
+     */
+    @Override
+    public String toString() {
+        return "WebSocketOptions[headers=" + headers.keySet()
+                + ", origin=" + origin
+                + ", connectTimeout=" + connectTimeout
+                + ", closeTimeout=" + closeTimeout
+                + ", sslContext=" + (sslContext == null ? "default" : sslContext.getProtocol())
+                + ", hostnameVerification=" + hostnameVerification
+                + ", proxy=" + proxy
+                + (proxyAuthorization == null ? "" : ", proxyAuthorization=(set)")
+                + ", perMessageDeflate=" + perMessageDeflate
+                + ", maxMessageSize=" + maxMessageSize
+                + ", maxFrameSize=" + maxFrameSize()
+                + ", maxBufferedAmount=" + maxBufferedAmount
+                + ", pingInterval=" + pingInterval
+                + ", executor=" + (executor == null ? "default" : executor)
+                + "]";
+    }
+
+    // ---- validation helpers shared with ServerOptions and HandshakeDecision ----
+
+    /**
+     * Checks a header that the user wants to send: name a token, value without CR, LF or
+     * NUL, name not one the handshake controls. Returns the value without surrounding
+     * spaces and tabs.
+     */
+    static String checkHeader(String name, String value) {
+        Objects.requireNonNull(name, "header name must not be null");
+        Objects.requireNonNull(value, "value of header " + name + " must not be null");
+        if (!Http.isToken(name)) {
+            throw new IllegalArgumentException("Invalid header name '" + name
+                    + "': a header name must be a non-empty HTTP token (letters, digits and !#$%&'*+-.^_`|~)");
+        }
+        if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("Header '" + name
+                    + "' cannot be set: Duplex sets it itself as part of the WebSocket handshake");
+        }
+        return checkHeaderValue(name, value);
+    }
+
+    /** Checks a header value and strips leading and trailing spaces and tabs. */
+    static String checkHeaderValue(String name, String value) {
+        if (!Http.isValidHeaderValue(value)) {
+            throw new IllegalArgumentException("Invalid value for header '" + name
+                    + "': it must not contain CR, LF, NUL or other control characters, nor characters above U+00FF");
+        }
+        int start = 0;
+        int end = value.length();
+        while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return value.substring(start, end);
+    }
+
+    /** Adds a header value, merging with an existing name that differs only in case. */
+    static void addHeader(Map<String, List<String>> headers, String name, String value) {
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                e.getValue().add(value);
+                return;
+            }
+        }
+        List<String> values = new ArrayList<>(1);
+        values.add(value);
+        headers.put(name, values);
+    }
+
+    /** Returns an unmodifiable deep copy, keeping the order. */
+    static Map<String, List<String>> freeze(Map<String, List<String>> headers) {
+        if (headers.isEmpty()) {
+            return Collections.emptyMap();
+        }
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** Returns a mutable deep copy, keeping the order. */
+    static Map<String, List<String>> thaw(Map<String, List<String>> headers) {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        headers.forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
+        return copy;
+    }
+
+    static Duration checkPositive(Duration d, String option) {
+        Objects.requireNonNull(d, option + " must not be null");
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(option + " must be positive, but was " + d);
+        }
+        return d;
+    }
+
+    static Duration checkNonNegative(Duration d, String option) {
+        Objects.requireNonNull(d, option + " must not be null (use Duration.ZERO to turn it off)");
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(option + " must not be negative, but was " + d);
+        }
+        return d;
+    }
+
+    static long checkPositive(long value, String option) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, but was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Builds {@link WebSocketOptions}. Every method checks its argument at once and throws
+     * {@link IllegalArgumentException} or {@link NullPointerException} with a message saying
+     * what is wrong. Not thread-safe.
+     */
+    public static final class Builder {
+        private Map<String, List<String>> headers = new LinkedHashMap<>();
+        private String origin;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private SSLContext sslContext;
+        private boolean hostnameVerification = true;
+        private InetSocketAddress proxy;
+        private String proxyAuthorization;
+        private boolean perMessageDeflate = true;
+        private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private long maxFrameSize = -1;
+        private long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
+        private Duration pingInterval = Duration.ZERO;
+        private Executor executor;
+
+        private Builder() {
+        }
+
+        private Builder(WebSocketOptions o) {
+            this.headers = thaw(o.headers);
+            this.origin = o.origin;
+            this.connectTimeout = o.connectTimeout;
+            this.closeTimeout = o.closeTimeout;
+            this.sslContext = o.sslContext;
+            this.hostnameVerification = o.hostnameVerification;
+            this.proxy = o.proxy;
+            this.proxyAuthorization = o.proxyAuthorization;
+            this.perMessageDeflate = o.perMessageDeflate;
+            this.maxMessageSize = o.maxMessageSize;
+            this.maxFrameSize = o.maxFrameSize;
+            this.maxBufferedAmount = o.maxBufferedAmount;
+            this.pingInterval = o.pingInterval;
+            this.executor = o.executor;
+        }
+
+        /**
+         * Adds a request header to the opening handshake. Calling it again with the same
+         * name (in any case) adds another value; the header is then sent once per value.
+         * {@code header("Origin", value)} is the same as {@link #origin(String)}.
+         *
+         * @param name  the header name, an HTTP token; not one of Host, Upgrade, Connection,
+         *              Sec-WebSocket-Key, Sec-WebSocket-Version, Sec-WebSocket-Accept,
+         *              Sec-WebSocket-Extensions, Sec-WebSocket-Protocol, Content-Length and
+         *              Transfer-Encoding (in any case), which the handshake sets itself
+         * @param value the value: Latin-1 text without control characters other than tab;
+         *              leading and trailing spaces and tabs are removed
+         * @return this builder
+         * @throws NullPointerException     if {@code name} or {@code value} is null
+         * @throws IllegalArgumentException if the name is not a token or is reserved, or the
+         *                                  value holds a forbidden character
+         */
+        public Builder header(String name, String value) {
+            String v = checkHeader(name, value);
+            if (name.equalsIgnoreCase("Origin")) {
+                this.origin = v;
+            } else {
+                addHeader(headers, name, v);
+            }
+            return this;
+        }
+
+        /**
+         * Sets the {@code Origin} request header, e.g. {@code "https://example.com"}. Servers
+         * use it to tell which web site a browser connection comes from; some refuse
+         * connections without one.
+         *
+         * @param origin the value, or {@code null} to send no {@code Origin} header (the
+         *               default)
+         * @return this builder
+         * @throws IllegalArgumentException if the value holds a forbidden character
+         */
+        public Builder origin(String origin) {
+            this.origin = origin == null ? null : checkHeaderValue("Origin", origin);
+            return this;
+        }
+
+        /**
+         * Sets the longest time from the constructor to the {@code open} event.
+         *
+         * @param timeout a positive duration; 30 seconds by default
+         * @return this builder
+         * @throws NullPointerException     if {@code timeout} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = checkPositive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long to wait for the closing handshake before dropping the connection.
+         *
+         * @param timeout a positive duration; 5 seconds by default
+         * @return this builder
+         * @throws NullPointerException     if {@code timeout} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = checkPositive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /**
+         * Sets the TLS context for {@code wss:} connections, e.g. to trust a private
+         * certificate authority or to present a client certificate.
+         *
+         * @param context the context, or {@code null} for {@link SSLContext#getDefault()}
+         *                (the default)
+         * @return this builder
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = context;
+            return this;
+        }
+
+        /**
+         * Turns checking the server certificate's host name on or off. Turning it off makes
+         * TLS open to man-in-the-middle attacks; do it only for testing.
+         *
+         * @param verify {@code true} (the default) to check
+         * @return this builder
+         */
+        public Builder hostnameVerification(boolean verify) {
+            this.hostnameVerification = verify;
+            return this;
+        }
+
+        /**
+         * Sets an HTTP proxy to tunnel the connection through with {@code CONNECT}.
+         *
+         * @param proxy the proxy's address (it may be unresolved, to be resolved when
+         *              connecting), or {@code null} to connect directly (the default)
+         * @return this builder
+         */
+        public Builder proxy(InetSocketAddress proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
+        /**
+         * Sets the {@code Proxy-Authorization} header sent with the {@code CONNECT} request,
+         * e.g. {@code "Basic " + base64("user:password")}.
+         *
+         * @param credentials the header value, or {@code null} to send none (the default)
+         * @return this builder
+         * @throws IllegalArgumentException if the value holds a forbidden character
+         */
+        public Builder proxyAuthorization(String credentials) {
+            this.proxyAuthorization = credentials == null ? null
+                    : checkHeaderValue("Proxy-Authorization", credentials);
+            return this;
+        }
+
+        /**
+         * Turns offering the permessage-deflate extension (RFC 7692) on or off.
+         *
+         * @param enabled {@code true} (the default) to offer it
+         * @return this builder
+         */
+        public Builder perMessageDeflate(boolean enabled) {
+            this.perMessageDeflate = enabled;
+            return this;
+        }
+
+        /**
+         * Sets the largest incoming message, in bytes after decompression. A larger message
+         * fails the connection (close frame 1009 to the peer; {@code error} event, then
+         * {@code close} event 1006).
+         *
+         * @param bytes 1 to {@link Long#MAX_VALUE}; 64 MiB by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder maxMessageSize(long bytes) {
+            this.maxMessageSize = checkPositive(bytes, "maxMessageSize");
+            return this;
+        }
+
+        /**
+         * Sets the largest incoming frame payload. A larger frame fails the connection as a
+         * too-large message does.
+         *
+         * @param bytes 1 to {@link Long#MAX_VALUE}; by default the same as
+         *              {@link #maxMessageSize(long)}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder maxFrameSize(long bytes) {
+            this.maxFrameSize = checkPositive(bytes, "maxFrameSize");
+            return this;
+        }
+
+        /**
+         * Sets the most payload bytes {@code send()} may queue. A {@code send()} that would
+         * take {@code bufferedAmount} past it closes the socket ({@code error} event, then
+         * {@code close} event 1006) instead of queuing.
+         *
+         * @param bytes 1 to {@link Long#MAX_VALUE}; 256 MiB by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder maxBufferedAmount(long bytes) {
+            this.maxBufferedAmount = checkPositive(bytes, "maxBufferedAmount");
+            return this;
+        }
+
+        /**
+         * Sets the keep-alive ping interval: a ping is sent after this much time without
+         * traffic.
+         *
+         * @param interval a non-negative duration; {@link Duration#ZERO} (the default) turns
+         *                 pings off
+         * @return this builder
+         * @throws NullPointerException     if {@code interval} is null
+         * @throws IllegalArgumentException if it is negative
+         */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = checkNonNegative(interval, "pingInterval");
+            return this;
+        }
+
+        /**
+         * Sets the executor that runs event listeners. Duplex still delivers a socket's
+         * events one at a time and in order on it.
+         *
+         * @param executor the executor, or {@code null} for Duplex's shared event threads
+         *                 (the default)
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /**
+         * Creates the options. The builder may be used further; later changes do not affect
+         * the options built.
+         *
+         * @return new immutable options
+         */
+        public WebSocketOptions build() {
+            return new WebSocketOptions(this);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package dev.duplex.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * One endpoint of an open WebSocket connection, without I/O (RFC 6455 §5–§7).
+ *
+ * <p>Received bytes go in through {@link #receive(ByteBuffer)} (from one thread at a time); what
+ * they mean comes out through the {@link Listener}: messages, pings, pongs, the peer's close, or
+ * a protocol violation with its close code. Frames to send — the user's messages, and the
+ * automatic answers to pings and close frames — go to the {@link Output}. The send methods are
+ * thread-safe and keep frames in call order.
+ *
+ * <p>The closing handshake: a received close is answered with a close echoing its code; after
+ * our own close has been sent, incoming data is discarded until the peer's close arrives; after
+ * a failure, everything received is ignored. What happens to the TCP connection afterwards is
+ * the transport's decision (the server closes first, RFC 6455 §7.1.1).
+ */
+public final class Connection {
+    /** Which end of the connection this is; it decides masking in both directions. */
+    public enum Role { CLIENT, SERVER }
+
+    /** The largest message that fits in one Java array. */
+    public static final int MAX_ARRAY_MESSAGE = Integer.MAX_VALUE - 8;
+
+    /** Receives what the peer's bytes mean. Called on the thread that calls {@code receive}. */
+    public interface Listener {
+        void onText(String text);
+
+        void onBinary(byte[] data);
+
+        /** A ping arrived; the pong has already been queued. */
+        default void onPing(byte[] payload) {}
+
+        default void onPong(byte[] payload) {}
+
+        /**
+         * The peer's close frame arrived. If we had not sent a close yet, the echo has already
+         * been queued. {@code code} is 1005 when the frame carried no status.
+         */
+        void onCloseFrame(int code, String reason);
+
+        /** The peer broke the protocol; a close frame with {@code e.closeCode()} has been queued. */
+        void onProtocolError(ProtocolException e);
+    }
+
+    /** Where frames go: the transport's write queue. Must accept calls from any thread. */
+    public interface Output {
+        /**
+         * Queues one frame. {@code payload} may be null for an empty frame. {@code credit} is the
+         * number of bytes of user payload the frame carries, for {@code bufferedAmount}.
+         */
+        void write(ByteBuffer header, ByteBuffer payload, long credit);
+    }
+
+    private enum State { OPEN, CLOSE_SENT, CLOSED, FAILED }
+
+    private final Role role;
+    private final long maxMessageSize;
+    private final Listener listener;
+    private final Output output;
+    private final FrameDecoder decoder;
+    private final SecureRandom random;
+    private final byte[] maskKeys = new byte[256];
+    private int maskKeyIndex = maskKeys.length;
+
+    private volatile State state = State.OPEN;
+
+    // Receive side, touched only by the receiving thread.
+    private int frameOpcode;
+    private boolean frameFin;
+    private long frameLength;
+    private int messageOpcode;              // TEXT or BINARY while a message is being assembled, else 0
+    private byte[] message;
+    private int messageLength;
+    private long messageExpected;           // announced total when the message is a single frame, else -1
+    private final Utf8Validator utf8 = new Utf8Validator();
+    private final byte[] control = new byte[125];
+    private int controlLength;
+    private boolean discarding;             // data after our close frame: parsed, not kept
+
+    /**
+     * @param maxMessageSize messages (all fragments together) above this fail with 1009
+     * @param maxFrameSize frames above this fail with 1009
+     * @param random the source of mask keys (clients only; may be null for servers)
+     */
+    public Connection(Role role, long maxMessageSize, long maxFrameSize, SecureRandom random,
+                      Listener listener, Output output) {
+        this.role = role;
+        this.maxMessageSize = Math.min(maxMessageSize, MAX_ARRAY_MESSAGE);
+        this.listener = listener;
+        this.output = output;
+        this.random = role == Role.CLIENT ? (random != null ? random : new SecureRandom()) : null;
+        this.decoder = new FrameDecoder(role == Role.SERVER, maxFrameSize, new Frames());
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /** True until a close frame has been sent or received, or the connection failed. */
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** True once a close frame has been both sent and received. */
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    /** True if we have sent a close frame (ours, an echo, or after a failure). */
+    public boolean closeSent() {
+        return state != State.OPEN;
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    /**
+     * Processes received bytes, consuming all of them. A protocol violation is reported to the
+     * listener (after our close frame is queued) and later input is ignored.
+     */
+    public void receive(ByteBuffer in) {
+        if (state == State.FAILED || state == State.CLOSED) {
+            in.position(in.limit());
+            return;
+        }
+        try {
+            decoder.decode(in);
+        } catch (ProtocolException e) {
+            in.position(in.limit());
+            fail(e);
+        }
+    }
+
+    /**
+     * Fails the connection from outside the decoder (for example a limit the transport enforces):
+     * queues a close frame with {@code e.closeCode()} unless one was sent, and reports the error.
+     */
+    public void fail(ProtocolException e) {
+        boolean sendClose;
+        synchronized (this) {
+            if (state == State.FAILED || state == State.CLOSED) {
+                return;
+            }
+            sendClose = state == State.OPEN;
+            state = State.FAILED;
+            if (sendClose) {
+                writeClose(e.closeCode(), "");
+            }
+        }
+        message = null;
+        listener.onProtocolError(e);
+    }
+
+    private final class Frames implements FrameListener {
+        @Override
+        public void onFrameStart(boolean fin, int rsv, int opcode, long length) throws ProtocolException {
+            frameOpcode = opcode;
+            frameFin = fin;
+            frameLength = length;
+            if (Opcode.isControl(opcode)) {
+                controlLength = 0;
+                return;
+            }
+            if (opcode == Opcode.CONTINUATION) {
+                if (messageOpcode == 0) {
+                    throw ProtocolException.protocolError("Continuation frame with no message to continue");
+                }
+            } else {
+                if (messageOpcode != 0) {
+                    throw ProtocolException.protocolError(
+                            "New " + Opcode.name(opcode) + " frame inside a fragmented message; expected a continuation");
+                }
+                messageOpcode = opcode;
+                messageLength = 0;
+                messageExpected = fin ? length : -1;
+                discarding = state != State.OPEN;
+                utf8.reset();
+            }
+            if (discarding) {
+                return;
+            }
+            if (messageLength + length > maxMessageSize) {
+                throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Message of "
+                        + (fin && opcode != Opcode.CONTINUATION ? "" : "at least ") + (messageLength + length)
+                        + " bytes exceeds the message size limit of " + maxMessageSize + " bytes");
+            }
+        }
+
+        @Override
+        public void onFramePayload(ByteBuffer chunk) throws ProtocolException {
+            if (Opcode.isControl(frameOpcode)) {
+                int n = chunk.remaining();
+                chunk.get(control, controlLength, n);
+                controlLength += n;
+                return;
+            }
+            if (discarding) {
+                return;
+            }
+            if (messageOpcode == Opcode.TEXT && !utf8.feed(chunk)) {
+                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 in a text message");
+            }
+            append(chunk);
+        }
+
+        @Override
+        public void onFrameEnd() throws ProtocolException {
+            if (Opcode.isControl(frameOpcode)) {
+                onControlFrame(frameOpcode, Arrays.copyOf(control, controlLength));
+                return;
+            }
+            if (!frameFin) {
+                return;
+            }
+            int opcode = messageOpcode;
+            messageOpcode = 0;
+            if (discarding) {
+                return;
+            }
+            if (opcode == Opcode.TEXT && !utf8.isComplete()) {
+                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
+                        "Text message ends inside a UTF-8 sequence");
+            }
+            byte[] data = takeMessage();
+            if (opcode == Opcode.TEXT) {
+                listener.onText(new String(data, StandardCharsets.UTF_8));
+            } else {
+                listener.onBinary(data);
+            }
+        }
+    }
+
+    private void append(ByteBuffer chunk) {
+        int n = chunk.remaining();
+        int needed = messageLength + n;
+        if (message == null || message.length < needed) {
+            // Grow with the bytes that actually arrive, not with what a header announces, so a
+            // peer cannot make us reserve a large buffer up front; stop at the announced size.
+            long target = Math.max(needed, message == null ? 4096 : (long) message.length * 2);
+            if (messageExpected >= 0) {
+                target = Math.min(target, messageExpected);
+            }
+            target = Math.max(target, needed);
+            target = Math.min(target, MAX_ARRAY_MESSAGE);
+            message = message == null ? new byte[(int) target] : Arrays.copyOf(message, (int) target);
+        }
+        chunk.get(message, messageLength, n);
+        messageLength = needed;
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private byte[] takeMessage() {
+        byte[] data;
+        if (messageLength == 0) {
+            data = EMPTY;
+        } else if (message.length == messageLength) {
+            data = message;
+        } else {
+            data = Arrays.copyOf(message, messageLength);
+        }
+        // Keep a small buffer for the next message; let a large one go.
+        message = message != null && message.length <= 4096 && data != message ? message : null;
+        messageLength = 0;
+        return data;
+    }
+
+    private void onControlFrame(int opcode, byte[] payload) throws ProtocolException {
+        switch (opcode) {
+            case Opcode.PING:
+                synchronized (this) {
+                    if (state == State.OPEN) {
+                        writeFrame(Opcode.PONG, payload, 0);
+                    }
+                }
+                listener.onPing(payload);
+                break;
+            case Opcode.PONG:
+                listener.onPong(payload);
+                break;
+            case Opcode.CLOSE:
+                onCloseFrame(payload);
+                break;
+            default:
+                throw new AssertionError(opcode);
+        }
+    }
+
+    private void onCloseFrame(byte[] payload) throws ProtocolException {
+        int code = CloseCodes.NO_STATUS;
+        String reason = "";
+        if (payload.length == 1) {
+            throw ProtocolException.protocolError("Close frame with a 1-byte payload");
+        }
+        if (payload.length >= 2) {
+            code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+            if (!CloseCodes.isValidOnWire(code)) {
+                throw ProtocolException.protocolError("Close frame with invalid status code " + code);
+            }
+            if (!Utf8Validator.isValid(payload, 2, payload.length - 2)) {
+                throw ProtocolException.protocolError("Close frame reason is not valid UTF-8");
+            }
+            reason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+        }
+        synchronized (this) {
+            if (state == State.OPEN) {
+                // Echo the status code (RFC 6455 §5.5.1); an empty close is answered empty.
+                writeClose(code, "");
+            }
+            state = State.CLOSED;
+        }
+        message = null;
+        listener.onCloseFrame(code, reason);
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Queues a whole message as one frame, taking ownership of {@code payload} (a client masks
+     * it in place). Returns false, queuing nothing, once a close frame has been sent.
+     */
+    public synchronized boolean sendMessage(boolean text, byte[] payload) {
+        if (state != State.OPEN) {
+            return false;
+        }
+        writeFrame(text ? Opcode.TEXT : Opcode.BINARY, payload, payload.length);
+        return true;
+    }
+
+    /** Queues a ping (at most 125 bytes). Returns false once a close frame has been sent. */
+    public synchronized boolean sendPing(byte[] payload) {
+        checkControlPayload(payload);
+        if (state != State.OPEN) {
+            return false;
+        }
+        writeFrame(Opcode.PING, payload.clone(), 0);
+        return true;
+    }
+
+    /** Queues an unsolicited pong (a unidirectional heartbeat, RFC 6455 §5.5.3). */
+    public synchronized boolean sendPong(byte[] payload) {
+        checkControlPayload(payload);
+        if (state != State.OPEN) {
+            return false;
+        }
+        writeFrame(Opcode.PONG, payload.clone(), 0);
+        return true;
+    }
+
+    /**
+     * Starts the closing handshake: queues a close frame with {@code code} (1005 means a frame
+     * with no status) and {@code reason}. Returns false if a close frame was already sent.
+     */
+    public synchronized boolean close(int code, String reason) {
+        if (state != State.OPEN) {
+            return false;
+        }
+        state = State.CLOSE_SENT;
+        writeClose(code, reason);
+        return true;
+    }
+
+    private static void checkControlPayload(byte[] payload) {
+        if (payload.length > 125) {
+            throw new IllegalArgumentException("Control frame payload of " + payload.length + " bytes; at most 125");
+        }
+    }
+
+    private void writeClose(int code, String reason) {
+        byte[] payload;
+        if (code == CloseCodes.NO_STATUS) {
+            payload = EMPTY;
+        } else {
+            byte[] r = reason == null ? EMPTY : reason.getBytes(StandardCharsets.UTF_8);
+            if (r.length > 123) {
+                throw new IllegalArgumentException("Close reason of " + r.length + " bytes; at most 123");
+            }
+            payload = new byte[2 + r.length];
+            payload[0] = (byte) (code >> 8);
+            payload[1] = (byte) code;
+            System.arraycopy(r, 0, payload, 2, r.length);
+        }
+        writeFrame(Opcode.CLOSE, payload, 0);
+    }
+
+    // Called with the monitor held, so frames reach the output in the order they were made.
+    private void writeFrame(int opcode, byte[] payload, long credit) {
+        boolean mask = role == Role.CLIENT;
+        int key = mask ? nextMaskKey() : 0;
+        ByteBuffer header = FrameEncoder.header(true, 0, opcode, payload.length, mask, key);
+        if (mask) {
+            Masking.mask(payload, 0, payload.length, key, 0);
+        }
+        output.write(header, payload.length == 0 ? null : ByteBuffer.wrap(payload), credit);
+    }
+
+    // A fresh, unpredictable key per frame (RFC 6455 §5.3), drawn from a SecureRandom in batches.
+    private int nextMaskKey() {
+        if (maskKeyIndex + 4 > maskKeys.length) {
+            random.nextBytes(maskKeys);
+            maskKeyIndex = 0;
+        }
+        int i = maskKeyIndex;
+        maskKeyIndex += 4;
+        return ((maskKeys[i] & 0xFF) << 24) | ((maskKeys[i + 1] & 0xFF) << 16)
+                | ((maskKeys[i + 2] & 0xFF) << 8) | (maskKeys[i + 3] & 0xFF);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.duplex.protocol;
+
+import java.nio.ByteBuffer;
+
+/** Writes RFC 6455 §5.2 frame headers: the shortest length encoding, and the mask key if any. */
+public final class FrameEncoder {
+    /** The largest header: 2 bytes, a 64-bit length, a 4-byte mask key. */
+    public static final int MAX_HEADER_SIZE = 14;
+
+    private FrameEncoder() {}
+
+    public static int headerSize(long payloadLength, boolean masked) {
+        int n = payloadLength <= 125 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
+        return masked ? n + 4 : n;
+    }
+
+    /**
+     * Puts a header at {@code dst}'s position.
+     *
+     * @param rsv the reserved bits, 0x4 for RSV1
+     * @param masked whether a mask key follows (clients always mask)
+     */
+    public static void writeHeader(ByteBuffer dst, boolean fin, int rsv, int opcode, long payloadLength,
+                                   boolean masked, int maskKey) {
+        dst.put((byte) ((fin ? 0x80 : 0) | (rsv << 4) | opcode));
+        int maskBit = masked ? 0x80 : 0;
+        if (payloadLength <= 125) {
+            dst.put((byte) (maskBit | payloadLength));
+        } else if (payloadLength <= 0xFFFF) {
+            dst.put((byte) (maskBit | 126));
+            dst.putShort((short) payloadLength);
+        } else {
+            dst.put((byte) (maskBit | 127));
+            dst.putLong(payloadLength);
+        }
+        if (masked) {
+            dst.putInt(maskKey);
+        }
+    }
+
+    /** A fresh header buffer, flipped and ready to write. */
+    public static ByteBuffer header(boolean fin, int rsv, int opcode, long payloadLength, boolean masked, int maskKey) {
+        ByteBuffer b = ByteBuffer.allocate(headerSize(payloadLength, masked));
+        writeHeader(b, fin, rsv, opcode, payloadLength, masked, maskKey);
+        return b.flip();
+    }
+}

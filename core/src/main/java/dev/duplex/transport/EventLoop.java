@@ -1,0 +1,254 @@
+package dev.duplex.transport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One selector thread. Every channel registered here, and every timer scheduled here, is only
+ * ever touched by this thread, so connection state needs no locks.
+ *
+ * <p>The thread starts on first use and ends by itself after {@link #IDLE_EXIT_MILLIS} with no
+ * channel, task or timer, so an application that stops using WebSockets leaves no thread
+ * behind; the next use starts a new one. Threads are daemons: they never keep a JVM alive.
+ */
+public final class EventLoop {
+    /** How long an unused loop waits before its thread ends. */
+    public static final long IDLE_EXIT_MILLIS = 2_000;
+
+    /** Read buffer shared by every channel of this loop: idle connections hold no buffer. */
+    static final int READ_BUFFER_SIZE = 64 * 1024;
+
+    private final String name;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final AtomicLong timerSequence = new AtomicLong();
+    private final Object lifecycle = new Object();
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
+
+    private Thread thread;          // guarded by lifecycle
+    private Selector selector;      // guarded by lifecycle for creation; used by the loop thread
+    private volatile boolean wakeupPending;
+    private int channels;           // registered channels; loop thread only
+
+    EventLoop(String name) {
+        this.name = name;
+    }
+
+    /** True if the caller is this loop's thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Runs {@code task} on the loop thread, soon; starts the thread if it is not running. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        synchronized (lifecycle) {
+            if (thread == null) {
+                start();
+                return;
+            }
+        }
+        wakeup();
+    }
+
+    /**
+     * Runs {@code task} on the loop after {@code delay}. Must be called on the loop thread.
+     * Cancel the returned timer if it is no longer needed.
+     */
+    public Timer schedule(Runnable task, long delay, TimeUnit unit) {
+        assert inLoop();
+        Timer t = new Timer(task, System.nanoTime() + unit.toNanos(delay), timerSequence.getAndIncrement());
+        timers.add(t);
+        return t;
+    }
+
+    /** The shared read buffer; only for use on the loop thread, and only within one callback. */
+    ByteBuffer readBuffer() {
+        return readBuffer.clear();
+    }
+
+    /** Registers a channel with this loop's selector; on the loop thread. */
+    SelectionKey register(SelectableChannel channel, int ops, Object attachment) throws ClosedChannelException {
+        assert inLoop();
+        SelectionKey key = channel.register(selector, ops, attachment);
+        channels++;
+        return key;
+    }
+
+    /** Called when a registered channel is closed; on the loop thread. */
+    void deregistered() {
+        channels--;
+    }
+
+    private void start() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open a selector", e);
+        }
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void wakeup() {
+        if (!wakeupPending) {
+            wakeupPending = true;
+            Selector s = selector;
+            if (s != null) {
+                s.wakeup();
+            }
+        }
+    }
+
+    private void run() {
+        long idleSince = System.nanoTime();
+        while (true) {
+            runTasks();
+            runTimers();
+            if (channels == 0 && timers.isEmpty() && tasks.isEmpty()) {
+                if (System.nanoTime() - idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_EXIT_MILLIS)) {
+                    synchronized (lifecycle) {
+                        if (tasks.isEmpty()) {
+                            closeSelector();
+                            thread = null;
+                            selector = null;
+                            return;
+                        }
+                    }
+                }
+            } else {
+                idleSince = System.nanoTime();
+            }
+            try {
+                long timeout = selectTimeoutMillis();
+                wakeupPending = false;
+                if (!tasks.isEmpty()) {
+                    selector.selectNow();
+                } else {
+                    selector.select(timeout);
+                }
+            } catch (IOException e) {
+                // A broken selector is not recoverable for its channels; report and keep serving tasks.
+                e.printStackTrace();
+            }
+            for (SelectionKey key : selector.selectedKeys()) {
+                handle(key);
+            }
+            selector.selectedKeys().clear();
+        }
+    }
+
+    private void handle(SelectionKey key) {
+        Object att = key.attachment();
+        try {
+            if (att instanceof Selectable) {
+                ((Selectable) att).onSelected(key.readyOps());
+            }
+        } catch (CancelledKeyException ignored) {
+            // The channel was closed by an earlier callback of this round.
+        } catch (RuntimeException | Error e) {
+            reportCrash(e);
+        }
+    }
+
+    private void runTasks() {
+        for (int n = tasks.size(); n > 0; n--) {
+            Runnable task = tasks.poll();
+            if (task == null) {
+                break;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                reportCrash(e);
+            }
+        }
+    }
+
+    private void runTimers() {
+        long now = System.nanoTime();
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadline - now <= 0) {
+            timers.poll();
+            if (!t.cancelled) {
+                t.cancelled = true;
+                try {
+                    t.task.run();
+                } catch (RuntimeException | Error e) {
+                    reportCrash(e);
+                }
+            }
+        }
+    }
+
+    private long selectTimeoutMillis() {
+        Timer t;
+        while ((t = timers.peek()) != null && t.cancelled) {
+            timers.poll();
+        }
+        long idleCheck = IDLE_EXIT_MILLIS;
+        if (t == null) {
+            return idleCheck;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(t.deadline - System.nanoTime()) + 1;
+        return Math.max(1, Math.min(ms, idleCheck));
+    }
+
+    private void closeSelector() {
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // Nothing is registered any more; nothing to recover.
+        }
+    }
+
+    private void reportCrash(Throwable e) {
+        Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
+        if (h != null) {
+            h.uncaughtException(Thread.currentThread(), e);
+        } else {
+            System.err.println("[duplex] unexpected error on " + name + ":");
+            e.printStackTrace();
+        }
+    }
+
+    /** Something attached to a selection key: told which operations are ready. */
+    interface Selectable {
+        void onSelected(int readyOps);
+    }
+
+    /** A scheduled task; {@link #cancel()} it from the loop thread. */
+    public static final class Timer implements Comparable<Timer> {
+        private final Runnable task;
+        private final long deadline;
+        private final long sequence;
+        private boolean cancelled;
+
+        private Timer(Runnable task, long deadline, long sequence) {
+            this.task = task;
+            this.deadline = deadline;
+            this.sequence = sequence;
+        }
+
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadline - o.deadline, 0);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
+}
