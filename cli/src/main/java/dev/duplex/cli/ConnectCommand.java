@@ -16,11 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code duplex connect URL}: standard input lines become text messages; messages received are
- * printed one per line (binary ones as base64). At the end of input the socket is closed with
- * 1000 and the command waits for the closing handshake.
+ * printed one per line (binary ones as base64). At the end of input the command keeps printing
+ * messages until none has arrived for {@code --wait} seconds (default 1), then closes with 1000
+ * and waits for the closing handshake.
  */
 final class ConnectCommand {
     private ConnectCommand() {}
@@ -28,6 +30,7 @@ final class ConnectCommand {
     static int run(String[] args, PrintStream out, PrintStream err) throws Main.UsageException {
         String url = null;
         List<String> protocols = new ArrayList<>();
+        double waitSeconds = 1.0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--protocol") || a.equals("-p")) {
@@ -35,8 +38,20 @@ final class ConnectCommand {
                     throw new Main.UsageException("--protocol needs a value");
                 }
                 protocols.add(args[i]);
+            } else if (a.equals("--wait")) {
+                if (++i >= args.length) {
+                    throw new Main.UsageException("--wait needs a number of seconds");
+                }
+                try {
+                    waitSeconds = Double.parseDouble(args[i]);
+                } catch (NumberFormatException e) {
+                    waitSeconds = -1;
+                }
+                if (!(waitSeconds >= 0)) {
+                    throw new Main.UsageException("--wait must be a number of seconds, not '" + args[i] + "'");
+                }
             } else if (a.equals("--help") || a.equals("-h")) {
-                out.println("Usage: duplex connect URL [--protocol NAME]...");
+                out.println("Usage: duplex connect URL [--protocol NAME]... [--wait SECONDS]");
                 return Main.OK;
             } else if (a.startsWith("-")) {
                 throw new Main.UsageException("unknown option " + a);
@@ -60,7 +75,9 @@ final class ConnectCommand {
             throw new Main.UsageException(e.getMessage());
         }
         ws.onopen(e -> opened.countDown());
+        AtomicLong lastMessage = new AtomicLong(System.nanoTime());
         ws.onmessage(e -> {
+            lastMessage.set(System.nanoTime());
             Object data = ((MessageEvent) e).data();
             if (data instanceof String) {
                 out.println(data);
@@ -93,6 +110,17 @@ final class ConnectCommand {
                 String line;
                 while (ws.readyState() == WebSocket.OPEN && (line = in.readLine()) != null) {
                     ws.send(line);
+                }
+                // Messages that arrive after close() are not delivered (WHATWG), so wait for
+                // the answers first: until the socket has been quiet for --wait seconds.
+                long quietNanos = (long) (waitSeconds * 1e9);
+                lastMessage.set(System.nanoTime());
+                while (ws.readyState() == WebSocket.OPEN) {
+                    long idle = System.nanoTime() - lastMessage.get();
+                    if (idle >= quietNanos && ws.bufferedAmount() == 0) {
+                        break;
+                    }
+                    closed.await(Math.max(1, (quietNanos - idle) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
                 }
                 ws.close();
             }

@@ -10,7 +10,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -266,7 +265,7 @@ class Utf8ValidatorTest {
     void randomValidTextChoppedAnywhere() {
         Random r = new Random(7);
         for (int round = 0; round < 3000; round++) {
-            byte[] b = randomText(r, r.nextInt(60)).getBytes(StandardCharsets.UTF_8);
+            byte[] b = randomText(r, r.nextInt(25)).getBytes(StandardCharsets.UTF_8);
             assertThat(referenceValid(b)).isTrue();
             checkAgainstReference(b, r);
             // A valid text with one byte replaced is checked the same way.
@@ -452,7 +451,5 @@ class Utf8ValidatorTest {
             assertThat(Utf8Validator.isValid(b, 0, n)).isTrue();
             assertThat(Utf8Validator.isValid(b, n + 1, 39 - n)).isTrue();
         }
-        List<Integer> unused = new ArrayList<>();
-        assertThat(unused).isEmpty();
     }
 }
