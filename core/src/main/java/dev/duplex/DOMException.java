@@ -23,6 +23,7 @@ package dev.duplex;
  * <p>It is an unchecked exception, since in JavaScript these are programming errors too.
  */
 public class DOMException extends RuntimeException {
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     /** Legacy code of {@code "InvalidStateError"}: {@value}. */
@@ -34,6 +35,7 @@ public class DOMException extends RuntimeException {
     /** Legacy code of {@code "SecurityError"}: {@value}. */
     public static final int SECURITY_ERR = 18;
 
+    /** The error name, e.g. {@code "SyntaxError"}. */
     private final String name;
 
     /**

@@ -87,6 +87,19 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         });
     }
 
+    /**
+     * Stops or resumes reading from the network: the API layer's back-pressure when received
+     * messages wait for slow handlers. Any thread.
+     */
+    final void readingPaused(boolean paused) {
+        loop.execute(() -> {
+            TcpChannel ch = channel;
+            if (ch != null && connection != null) {
+                ch.pauseReading(paused);
+            }
+        });
+    }
+
     /** Fails the connection without a closing handshake: error, then close 1006. */
     final void abort(Throwable cause) {
         loop.execute(() -> failNow(cause));

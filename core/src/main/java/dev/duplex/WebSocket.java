@@ -66,6 +66,11 @@ public class WebSocket extends EventTarget {
     public static final int CLOSED = 3;
 
     private static final long GATE_POLL_MILLIS = 1;
+    /**
+     * Received bytes waiting for handlers above which the socket stops reading from the network
+     * (TCP flow control then slows the peer down); reading resumes below half of it.
+     */
+    static final long INBOUND_HIGH_WATER = 16L << 20;
 
     private final String url;
     private final String origin;
@@ -81,6 +86,8 @@ public class WebSocket extends EventTarget {
     private volatile String extensions = "";
     private volatile boolean overflowed;
     private boolean gateWatched;     // loop thread only
+    private final AtomicLong inboundBytes = new AtomicLong();
+    private volatile boolean readingPaused;
 
     /**
      * Opens a connection to {@code url} ({@code new WebSocket(url)}).
@@ -394,7 +401,16 @@ public class WebSocket extends EventTarget {
     }
 
     void messageReceived(Object data) {
+        long size = data instanceof byte[] ? ((byte[]) data).length : 2L * ((String) data).length();
+        if (inboundBytes.addAndGet(size) > INBOUND_HIGH_WATER && !readingPaused) {
+            readingPaused = true;
+            session.readingPaused(true);
+        }
         enqueue(() -> {
+            if (inboundBytes.addAndGet(-size) < INBOUND_HIGH_WATER / 2 && readingPaused) {
+                readingPaused = false;
+                session.readingPaused(false);
+            }
             if (readyState != OPEN) {
                 return;     // close() was called: undelivered messages are dropped
             }

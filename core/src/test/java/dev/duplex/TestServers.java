@@ -102,6 +102,61 @@ final class TestServers implements AutoCloseable {
         return start(UnaryOperator.identity(), TestServers::echoing);
     }
 
+    /**
+     * A server that runs {@code action} on a connection's socket when the client sends "go"
+     * (for server-initiated messages that do not depend on sending inside the connection event).
+     */
+    TestServer onGo(Consumer<WebSocket> action) {
+        return start(a -> a.socket().onmessage(e -> {
+            if ("go".equals(((MessageEvent) e).data())) {
+                action.accept(a.socket());
+            }
+        }));
+    }
+
+    /** A client that sends "go" as soon as it is open. */
+    WebSocket goClient(TestServer server) {
+        WebSocket ws = client(server.url());
+        ws.onopen(e -> ws.send("go"));
+        return ws;
+    }
+
+    /** An executor whose tasks wait while it is paused, so that a socket's events can be held back. */
+    static final class HoldingExecutor implements java.util.concurrent.Executor, AutoCloseable {
+        private final java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean paused;
+
+        synchronized void pause() {
+            paused = true;
+        }
+
+        synchronized void resume() {
+            paused = false;
+            held.forEach(worker::execute);
+            held.clear();
+        }
+
+        synchronized int heldTasks() {
+            return held.size();
+        }
+
+        @Override
+        public synchronized void execute(Runnable task) {
+            if (paused) {
+                held.add(task);
+            } else {
+                worker.execute(task);
+            }
+        }
+
+        @Override
+        public void close() {
+            resume();
+            worker.shutdown();
+        }
+    }
+
     static void echoing(Accepted a) {
         WebSocket ws = a.socket();
         ws.onmessage(e -> echo(ws, ((MessageEvent) e).data()));

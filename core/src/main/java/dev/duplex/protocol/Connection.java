@@ -158,6 +158,9 @@ public final class Connection {
     private final class Frames implements FrameListener {
         @Override
         public void onFrameStart(boolean fin, int rsv, int opcode, long length) throws ProtocolException {
+            if (finished()) {
+                return;
+            }
             frameOpcode = opcode;
             frameFin = fin;
             frameLength = length;
@@ -180,7 +183,7 @@ public final class Connection {
                 discarding = state != State.OPEN;
                 utf8.reset();
             }
-            if (discarding) {
+            if (discarding || state != State.OPEN) {
                 return;
             }
             if (messageLength + length > maxMessageSize) {
@@ -192,13 +195,16 @@ public final class Connection {
 
         @Override
         public void onFramePayload(ByteBuffer chunk) throws ProtocolException {
+            if (finished()) {
+                return;
+            }
             if (Opcode.isControl(frameOpcode)) {
                 int n = chunk.remaining();
                 chunk.get(control, controlLength, n);
                 controlLength += n;
                 return;
             }
-            if (discarding) {
+            if (discarding || state != State.OPEN) {
                 return;
             }
             if (messageOpcode == Opcode.TEXT && !utf8.feed(chunk)) {
@@ -209,6 +215,9 @@ public final class Connection {
 
         @Override
         public void onFrameEnd() throws ProtocolException {
+            if (finished()) {
+                return;
+            }
             if (Opcode.isControl(frameOpcode)) {
                 onControlFrame(frameOpcode, Arrays.copyOf(control, controlLength));
                 return;
@@ -218,7 +227,7 @@ public final class Connection {
             }
             int opcode = messageOpcode;
             messageOpcode = 0;
-            if (discarding) {
+            if (discarding || state != State.OPEN) {
                 return;
             }
             if (opcode == Opcode.TEXT && !utf8.isComplete()) {
@@ -232,6 +241,13 @@ public final class Connection {
                 listener.onBinary(data);
             }
         }
+    }
+
+    // The rest of a read that contained the peer's close frame, or came after a failure, is ignored,
+    // exactly as if it had arrived in a later read.
+    private boolean finished() {
+        State s = state;
+        return s == State.CLOSED || s == State.FAILED;
     }
 
     private void append(ByteBuffer chunk) {
@@ -274,7 +290,7 @@ public final class Connection {
             case Opcode.PING:
                 synchronized (this) {
                     if (state == State.OPEN) {
-                        writeFrame(Opcode.PONG, payload, 0);
+                        writeFrame(Opcode.PONG, payload.clone(), 0);
                     }
                 }
                 listener.onPing(payload);
@@ -359,8 +375,8 @@ public final class Connection {
         if (state != State.OPEN) {
             return false;
         }
+        writeClose(code, reason); // throws on a reason over 123 bytes: stay OPEN then
         state = State.CLOSE_SENT;
-        writeClose(code, reason);
         return true;
     }
 

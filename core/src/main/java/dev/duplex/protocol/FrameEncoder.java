@@ -1,6 +1,7 @@
 package dev.duplex.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /** Writes RFC 6455 §5.2 frame headers: the shortest length encoding, and the mask key if any. */
 public final class FrameEncoder {
@@ -22,6 +23,9 @@ public final class FrameEncoder {
      */
     public static void writeHeader(ByteBuffer dst, boolean fin, int rsv, int opcode, long payloadLength,
                                    boolean masked, int maskKey) {
+        // Network byte order (RFC 6455 §5.2) whatever order the caller's buffer is set to.
+        ByteOrder order = dst.order();
+        dst.order(ByteOrder.BIG_ENDIAN);
         dst.put((byte) ((fin ? 0x80 : 0) | (rsv << 4) | opcode));
         int maskBit = masked ? 0x80 : 0;
         if (payloadLength <= 125) {
@@ -36,6 +40,7 @@ public final class FrameEncoder {
         if (masked) {
             dst.putInt(maskKey);
         }
+        dst.order(order);
     }
 
     /** A fresh header buffer, flipped and ready to write. */

@@ -5,7 +5,6 @@ import static dev.duplex.protocol.Wire.concat;
 import static dev.duplex.protocol.Wire.frame;
 import static dev.duplex.protocol.Wire.hex;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
