@@ -18,17 +18,12 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** The client's side: resolve, connect, send the upgrade request, check the answer. */
 final class ClientSession extends Session {
     /** Name lookups block, so they run here rather than on an event loop. */
-    private static final Executor RESOLVER = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "duplex-resolver");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final Executor RESOLVER = resolverPool();
     private static final int MAX_RESPONSE_LINE = 8192;
     private static final int MAX_RESPONSE_HEAD = 64 * 1024;
     private static final int MAX_RESPONSE_HEADERS = 256;
@@ -81,6 +76,18 @@ final class ClientSession extends Session {
         });
     }
 
+    // Threads for blocking lookups, ended two seconds after their last lookup.
+    private static Executor resolverPool() {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                0, 64, 2, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "duplex-resolver");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.setRejectedExecutionHandler(new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+        return pool;
+    }
+
     private InetSocketAddress resolve() {
         try {
             return new InetSocketAddress(InetAddress.getByName(url.host()), url.port());
@@ -124,8 +131,9 @@ final class ClientSession extends Session {
             openTimer.cancel();
             Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
                     options.maxFrameSize(), RANDOM, this, this);
+            attach(conn);
             socket.established(response.protocol(), response.extensions());
-            opened(conn, data);
+            receiveEarly(data);
         } catch (HandshakeException e) {
             data.position(data.limit());
             failNow(e);

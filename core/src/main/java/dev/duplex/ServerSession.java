@@ -138,9 +138,10 @@ final class ServerSession extends Session {
                 + (target.startsWith("/") ? target : "/" + request.path());
         socket = new WebSocket(this, url, protocol == null ? "" : protocol, "", executor,
                 options.maxBufferedAmount());
+        attach(conn);     // before the connection event: a send() inside onconnection must go out
         server.opened(socket, hr);
         deciding = false;
-        opened(conn, early);
+        receiveEarly(early);
         early = null;
         channel.pauseReading(false);
     }

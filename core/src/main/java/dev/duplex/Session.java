@@ -47,14 +47,22 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     /** A server closes TCP first once the closing handshake is done; a client waits for it. */
     abstract boolean isServer();
 
-    /** Starts the protocol over the channel once the opening handshake has succeeded. */
-    final void opened(Connection c, ByteBuffer leftover) {
+    /**
+     * Starts the protocol once the opening handshake has succeeded. From here on, sends go out;
+     * call {@link #receiveEarly} afterwards with bytes that came with the handshake, once the
+     * socket's first event (open, or the server's connection event) has been queued.
+     */
+    final void attach(Connection c) {
         connection = c;
         if (pingIntervalMillis > 0) {
             pingTimer = loop.schedule(this::ping, pingIntervalMillis, TimeUnit.MILLISECONDS);
         }
-        if (leftover != null && leftover.hasRemaining()) {
-            c.receive(leftover);
+    }
+
+    /** Feeds bytes that arrived together with the end of the opening handshake. */
+    final void receiveEarly(ByteBuffer early) {
+        if (early != null && early.hasRemaining()) {
+            connection.receive(early);
         }
     }
 

@@ -33,16 +33,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Handlers registered after the constructor miss nothing</h2>
  * JavaScript code can set {@code onopen} after {@code new WebSocket(...)} because events wait for
  * the running script to finish. Duplex gives the same guarantee with a deterministic rule: a new
- * socket holds its events until the thread that constructed it is done registering, which is
- * when that thread
+ * socket holds its events until the thread that constructed it is done registering:
  * <ul>
- *   <li>blocks, waits, sleeps or ends (its {@link Thread#getState() state} is no longer
- *       {@code RUNNABLE}: for example it awaits a latch, joins, reads input, or returns from a
- *       task of an executor and waits for the next one), or</li>
- *   <li>calls {@link #send}, {@link #close}, {@link #readyState()} or {@link #bufferedAmount()}
- *       on the socket, or</li>
- *   <li>returns from the event handler it was running, if the socket was created inside a
- *       Duplex event handler (exactly JavaScript's run-to-completion).</li>
+ *   <li>A socket created inside a Duplex event handler delivers nothing before that handler
+ *       returns, however long it runs or sleeps (exactly JavaScript's run-to-completion).</li>
+ *   <li>A socket created on any other thread starts delivering when that thread blocks, waits,
+ *       sleeps or ends (its {@link Thread#getState() state} is no longer {@code RUNNABLE}: for
+ *       example it awaits a latch, joins, reads input, or returns from a task of an executor and
+ *       waits for the next one), or when it calls {@link #send}, {@link #close},
+ *       {@link #readyState()} or {@link #bufferedAmount()} on the socket.</li>
  * </ul>
  * Handler and listener registration ({@code onopen(...)}, {@code addEventListener}) and the
  * other attribute getters do not count. So a handler registered on the constructing thread before
@@ -79,6 +78,8 @@ public class WebSocket extends EventTarget {
     private final EventDispatcher events;
     private final long maxBufferedAmount;
     private final Thread creator;
+    /** False for sockets made inside an event handler: their gate opens when the handler returns. */
+    private final boolean watchCreator;
     private final AtomicLong bufferedAmount = new AtomicLong();
     private volatile int readyState;
     private volatile BinaryType binaryType = BinaryType.BLOB;
@@ -128,7 +129,8 @@ public class WebSocket extends EventTarget {
         this.creator = Thread.currentThread();
         Executor executor = options.executor() != null ? options.executor() : EventThreads.shared();
         this.events = new EventDispatcher(executor, false);
-        if (EventDispatcher.inEventTask()) {
+        this.watchCreator = !EventDispatcher.inEventTask();
+        if (!watchCreator) {
             EventDispatcher.openGateAfterCurrentTask(events);
         }
         ClientSession s = new ClientSession(parsed, offered, options);
@@ -149,6 +151,7 @@ public class WebSocket extends EventTarget {
         this.maxBufferedAmount = maxBufferedAmount;
         this.readyState = OPEN;
         this.creator = null;
+        this.watchCreator = false;
         this.events = new EventDispatcher(executor, true);
     }
 
@@ -167,8 +170,9 @@ public class WebSocket extends EventTarget {
 
     /** {@link #CONNECTING}, {@link #OPEN}, {@link #CLOSING} or {@link #CLOSED}. */
     public int readyState() {
+        int state = readyState;    // read before the gate may open: no event has run yet
         touch();
-        return readyState;
+        return state;
     }
 
     /**
@@ -176,8 +180,9 @@ public class WebSocket extends EventTarget {
      * to the network. After the socket starts closing, further sends still add to it.
      */
     public long bufferedAmount() {
+        long amount = bufferedAmount.get();
         touch();
-        return bufferedAmount.get();
+        return amount;
     }
 
     /** The extensions the server accepted, as its header gave them; "" if none. */
@@ -450,7 +455,7 @@ public class WebSocket extends EventTarget {
     /** Queues a task on this socket's event queue (for the server's connection event). */
     void enqueue(Runnable task) {
         events.enqueue(task);
-        if (!events.gateOpen() && creator != null) {
+        if (!events.gateOpen() && watchCreator) {
             watchGate();
         }
     }

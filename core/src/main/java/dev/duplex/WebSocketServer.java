@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * WebSocketServer server = new WebSocketServer(ServerOptions.builder().port(8080).build());
  * server.onconnection(event -> {
- *     WebSocket ws = ((ConnectionEvent) event).socket();
+ *     WebSocket ws = event.socket();
  *     ws.onmessage(e -> ws.send(((MessageEvent) e).data().toString()));
  * });
  * server.start();
@@ -96,13 +96,17 @@ public class WebSocketServer extends EventTarget {
         return Set.copyOf(clients);
     }
 
-    /** Sets the {@code connection} event handler; its events are {@link ConnectionEvent}s. */
-    public void onconnection(EventListener handler) {
+    /**
+     * Sets the {@code connection} event handler (null clears it). Listeners added with
+     * {@code addEventListener("connection", ...)} receive the same {@link ConnectionEvent}s.
+     */
+    public void onconnection(ConnectionListener handler) {
         setEventHandler("connection", handler);
     }
 
-    public EventListener onconnection() {
-        return getEventHandler("connection");
+    /** The {@code connection} event handler, or null. */
+    public ConnectionListener onconnection() {
+        return (ConnectionListener) getEventHandler("connection");
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.duplex.cli;
 
 import dev.duplex.CloseEvent;
-import dev.duplex.ConnectionEvent;
 import dev.duplex.ErrorEvent;
 import dev.duplex.MessageEvent;
 import dev.duplex.ServerOptions;
@@ -26,7 +25,7 @@ final class Demo {
     int run() {
         WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0).build());
         server.onconnection(e -> {
-            WebSocket peer = ((ConnectionEvent) e).socket();
+            WebSocket peer = e.socket();
             peer.onmessage(m -> peer.send(((MessageEvent) m).data().toString()));
         });
         server.start();

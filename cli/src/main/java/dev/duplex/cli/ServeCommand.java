@@ -1,6 +1,5 @@
 package dev.duplex.cli;
 
-import dev.duplex.ConnectionEvent;
 import dev.duplex.MessageEvent;
 import dev.duplex.ServerOptions;
 import dev.duplex.WebSocket;
@@ -39,7 +38,7 @@ final class ServeCommand {
         }
         WebSocketServer server = new WebSocketServer(ServerOptions.builder().host(host).port(port).build());
         server.onconnection(e -> {
-            WebSocket ws = ((ConnectionEvent) e).socket();
+            WebSocket ws = e.socket();
             ws.binaryType(dev.duplex.BinaryType.ARRAYBUFFER);
             ws.onmessage(m -> {
                 Object data = ((MessageEvent) m).data();

@@ -23,6 +23,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TcpChannel implements EventLoop.Selectable {
     private static final int MAX_GATHER = 64;
+    /**
+     * Bytes the library queued on its own (pongs, close echoes, handshake answers) above which
+     * the channel stops reading: a peer that sends pings and never reads cannot make the write
+     * queue grow without bound. Application sends are limited by {@code maxBufferedAmount}.
+     */
+    static final long AUTOMATIC_WRITE_HIGH_WATER = 1 << 20;
+
+    private static final int PAUSED_BY_APPLICATION = 1;
+    private static final int PAUSED_BY_WRITE_BACKLOG = 2;
 
     private final EventLoop loop;
     private final ChannelHandler handler;
@@ -38,7 +47,8 @@ public final class TcpChannel implements EventLoop.Selectable {
     private boolean closeWhenFlushed;
     private boolean outputShut;
     private boolean closed;
-    private boolean readPaused;
+    private int readPauses;                                         // loop thread only
+    private final java.util.concurrent.atomic.AtomicLong automaticQueued = new java.util.concurrent.atomic.AtomicLong();
 
     private TcpChannel(EventLoop loop, ChannelHandler handler) {
         this.loop = loop;
@@ -163,17 +173,27 @@ public final class TcpChannel implements EventLoop.Selectable {
         if (n > 0) {
             buf.flip();
             handler.onData(this, buf);
+            if (!closed && automaticQueued.get() > AUTOMATIC_WRITE_HIGH_WATER) {
+                setPaused(PAUSED_BY_WRITE_BACKLOG, true);
+            }
         }
     }
 
-    /** Stops or resumes reading (for back-pressure); on the loop thread. */
+    /** Stops or resumes reading for the layer above (its back-pressure); on the loop thread. */
     public void pauseReading(boolean pause) {
-        if (closed || key == null || readPaused == pause) {
+        setPaused(PAUSED_BY_APPLICATION, pause);
+    }
+
+    private void setPaused(int reason, boolean pause) {
+        if (closed || key == null) {
             return;
         }
-        readPaused = pause;
-        int ops = key.interestOps();
-        key.interestOps(pause ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
+        int before = readPauses;
+        readPauses = pause ? before | reason : before & ~reason;
+        if ((before == 0) != (readPauses == 0)) {
+            int ops = key.interestOps();
+            key.interestOps(readPauses != 0 ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
+        }
     }
 
     /**
@@ -181,7 +201,11 @@ public final class TcpChannel implements EventLoop.Selectable {
      * are written in the order of the calls.
      */
     public void write(ByteBuffer a, ByteBuffer b, long credit) {
-        incoming.add(new Write(a, b, credit));
+        Write w = new Write(a, b, credit);
+        if (credit == 0) {
+            automaticQueued.addAndGet(w.remaining());
+        }
+        incoming.add(w);
         // One flush task covers every write queued before it runs: no wakeup per message.
         if (flushScheduled.compareAndSet(false, true)) {
             loop.execute(this::flushFromTask);
@@ -224,7 +248,11 @@ public final class TcpChannel implements EventLoop.Selectable {
                 java.util.Arrays.fill(gather, 0, n, null);
                 queuedBytes -= written;
                 while (!pending.isEmpty() && pending.peekFirst().remaining() == 0) {
-                    credit += pending.pollFirst().credit;
+                    Write done = pending.pollFirst();
+                    credit += done.credit;
+                    if (done.credit == 0) {
+                        automaticQueued.addAndGet(-done.size);
+                    }
                 }
                 if (n > 0 && written == 0) {
                     break;  // kernel buffer full: wait for OP_WRITE
@@ -244,6 +272,9 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
         if (credit > 0) {
             handler.onWritten(this, credit);
+        }
+        if ((readPauses & PAUSED_BY_WRITE_BACKLOG) != 0 && automaticQueued.get() <= AUTOMATIC_WRITE_HIGH_WATER / 2) {
+            setPaused(PAUSED_BY_WRITE_BACKLOG, false);
         }
         if (pending.isEmpty() && incoming.isEmpty() && closeWhenFlushed) {
             close(null);
@@ -330,11 +361,13 @@ public final class TcpChannel implements EventLoop.Selectable {
         final ByteBuffer a;
         final ByteBuffer b;
         final long credit;
+        final long size;
 
         Write(ByteBuffer a, ByteBuffer b, long credit) {
             this.a = a;
             this.b = b;
             this.credit = credit;
+            this.size = remaining();
         }
 
         long remaining() {
