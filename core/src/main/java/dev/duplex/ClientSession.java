@@ -6,24 +6,19 @@ import dev.duplex.protocol.HandshakeException;
 import dev.duplex.protocol.HandshakeResponse;
 import dev.duplex.protocol.HttpHead;
 import dev.duplex.protocol.HttpHeadParser;
+import dev.duplex.protocol.PerMessageDeflate;
 import dev.duplex.transport.EventLoop;
 import dev.duplex.transport.EventLoopGroup;
 import dev.duplex.transport.TcpChannel;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** The client's side: resolve, connect, send the upgrade request, check the answer. */
 final class ClientSession extends Session {
     /** Name lookups block, so they run here rather than on an event loop. */
-    private static final Executor RESOLVER = resolverPool();
     private static final int MAX_RESPONSE_LINE = 8192;
     private static final int MAX_RESPONSE_HEAD = 64 * 1024;
     private static final int MAX_RESPONSE_HEADERS = 256;
@@ -43,7 +38,8 @@ final class ClientSession extends Session {
         this.protocols = protocols;
         this.options = options;
         this.handshake = new ClientHandshake(url.hostHeader(), url.resourceName(), protocols,
-                null, options.origin(), options.headers(), ClientHandshake.newKey(RANDOM));
+                options.perMessageDeflate() ? PerMessageDeflate.offer(options.deflateOptions().config()) : null,
+                options.origin(), options.headers(), ClientHandshake.newKey(RANDOM));
     }
 
     @Override
@@ -58,43 +54,7 @@ final class ClientSession extends Session {
             given_up = true;
             failNow(new IOException("Opening handshake with " + url.href() + " timed out after " + timeout + " ms"));
         }, timeout, TimeUnit.MILLISECONDS));
-        if (url.secure()) {
-            abort(new IOException("wss:// is not supported yet by this build of Duplex: " + url.href()));
-            return;
-        }
-        CompletableFuture.supplyAsync(this::resolve, RESOLVER).whenComplete((address, error) -> {
-            if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                abort(cause);
-            } else {
-                loop.execute(() -> {
-                    if (!given_up && channel == null) {
-                        TcpChannel.connect(loop, address, 0, this);
-                    }
-                });
-            }
-        });
-    }
-
-    // Threads for blocking lookups, ended two seconds after their last lookup.
-    private static Executor resolverPool() {
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
-                0, 64, 2, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "duplex-resolver");
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.setRejectedExecutionHandler(new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
-        return pool;
-    }
-
-    private InetSocketAddress resolve() {
-        try {
-            return new InetSocketAddress(InetAddress.getByName(url.host()), url.port());
-        } catch (UnknownHostException e) {
-            throw new java.util.concurrent.CompletionException(
-                    new UnknownHostException("Unknown host: " + url.host()));
-        }
+        Dialer.dial(url, options, loop, this, () -> given_up || channel != null, this::abort);
     }
 
     @Override
@@ -124,13 +84,16 @@ final class ClientSession extends Session {
                 throw new HandshakeException("The server selected none of the offered subprotocols "
                         + protocols + " (RFC 6455 §4.1: the connection must fail)");
             }
+            // validate() already refused extensions we did not offer; check permessage-deflate's parameters.
+            PerMessageDeflate deflate = null;
             if (!response.extensions().isEmpty()) {
-                throw new HandshakeException("The server accepted extensions that were not offered: "
-                        + response.extensions());
+                PerMessageDeflate.Config config = options.deflateOptions().config();
+                PerMessageDeflate.Params params = PerMessageDeflate.validateResponse(response.extensions(), config);
+                deflate = new PerMessageDeflate(false, params, config.compressionThreshold(), config.compressionLevel());
             }
             openTimer.cancel();
             Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
-                    options.maxFrameSize(), RANDOM, this, this);
+                    options.maxFrameSize(), RANDOM, deflate, this, this);
             attach(conn);
             socket.established(response.protocol(), response.extensions());
             receiveEarly(data);

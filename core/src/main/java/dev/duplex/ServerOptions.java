@@ -33,6 +33,9 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link Builder#perMessageDeflate(boolean) perMessageDeflate}</td>
  *       <td>{@code true}</td><td>Accept the permessage-deflate extension (RFC 7692) when a
  *       client offers it.</td></tr>
+ *   <tr><td>{@link Builder#deflateOptions(DeflateOptions) deflateOptions}</td>
+ *       <td>{@link DeflateOptions#defaults()}</td><td>The permessage-deflate acceptance policy:
+ *       context takeover, window bits, compression threshold (128 bytes) and level.</td></tr>
  *   <tr><td>{@link Builder#maxMessageSize(long) maxMessageSize}</td><td>64 MiB</td>
  *       <td>Largest incoming message (after decompression). A larger message fails the
  *       connection: close frame 1009 to the client; {@code error} event, then {@code close}
@@ -89,6 +92,7 @@ public final class ServerOptions {
     private final int port;
     private final SSLContext sslContext;
     private final boolean perMessageDeflate;
+    private final DeflateOptions deflateOptions;
     private final long maxMessageSize;
     private final long maxFrameSize;
     private final long maxBufferedAmount;
@@ -106,6 +110,7 @@ public final class ServerOptions {
         this.port = b.port;
         this.sslContext = b.sslContext;
         this.perMessageDeflate = b.perMessageDeflate;
+        this.deflateOptions = b.deflateOptions;
         this.maxMessageSize = b.maxMessageSize;
         this.maxFrameSize = b.maxFrameSize;
         this.maxBufferedAmount = b.maxBufferedAmount;
@@ -181,6 +186,16 @@ public final class ServerOptions {
      */
     public boolean perMessageDeflate() {
         return perMessageDeflate;
+    }
+
+    /**
+     * Returns the permessage-deflate acceptance policy and compression settings, used when
+     * {@link #perMessageDeflate()} is on.
+     *
+     * @return {@link DeflateOptions#defaults()} unless set
+     */
+    public DeflateOptions deflateOptions() {
+        return deflateOptions;
     }
 
     /**
@@ -300,6 +315,7 @@ public final class ServerOptions {
         ServerOptions that = (ServerOptions) o;
         return port == that.port
                 && perMessageDeflate == that.perMessageDeflate
+                && deflateOptions.equals(that.deflateOptions)
                 && maxMessageSize == that.maxMessageSize
                 && maxFrameSize == that.maxFrameSize
                 && maxBufferedAmount == that.maxBufferedAmount
@@ -322,7 +338,7 @@ public final class ServerOptions {
      */
     @Override
     public int hashCode() {
-        return Objects.hash(host, port, sslContext, perMessageDeflate, maxMessageSize, maxFrameSize, maxBufferedAmount,
+        return Objects.hash(host, port, sslContext, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount,
                 handshake, handshakeTimeout, closeTimeout, pingInterval, maxRequestLineLength, maxHeaderBytes,
                 maxHeaderCount, executor);
     }
@@ -338,6 +354,7 @@ public final class ServerOptions {
                 + ", port=" + port
                 + ", tls=" + (sslContext != null)
                 + ", perMessageDeflate=" + perMessageDeflate
+                + ", deflateOptions=" + deflateOptions
                 + ", maxMessageSize=" + maxMessageSize
                 + ", maxFrameSize=" + maxFrameSize()
                 + ", maxBufferedAmount=" + maxBufferedAmount
@@ -368,6 +385,7 @@ public final class ServerOptions {
         private int port;
         private SSLContext sslContext;
         private boolean perMessageDeflate = true;
+        private DeflateOptions deflateOptions = DeflateOptions.defaults();
         private long maxMessageSize = WebSocketOptions.DEFAULT_MAX_MESSAGE_SIZE;
         private long maxFrameSize = -1;
         private long maxBufferedAmount = WebSocketOptions.DEFAULT_MAX_BUFFERED_AMOUNT;
@@ -388,6 +406,7 @@ public final class ServerOptions {
             this.port = o.port;
             this.sslContext = o.sslContext;
             this.perMessageDeflate = o.perMessageDeflate;
+            this.deflateOptions = o.deflateOptions;
             this.maxMessageSize = o.maxMessageSize;
             this.maxFrameSize = o.maxFrameSize;
             this.maxBufferedAmount = o.maxBufferedAmount;
@@ -459,6 +478,18 @@ public final class ServerOptions {
          */
         public Builder perMessageDeflate(boolean enabled) {
             this.perMessageDeflate = enabled;
+            return this;
+        }
+
+        /**
+         * Sets the permessage-deflate acceptance policy (context takeover, window sizes) and how messages
+         * are compressed (threshold, level). See {@link DeflateOptions} for the defaults.
+         *
+         * @param options not null; {@link DeflateOptions#defaults()} by default
+         * @return this builder
+         */
+        public Builder deflateOptions(DeflateOptions options) {
+            this.deflateOptions = java.util.Objects.requireNonNull(options, "options");
             return this;
         }
 

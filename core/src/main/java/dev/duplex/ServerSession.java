@@ -4,6 +4,7 @@ import dev.duplex.protocol.Connection;
 import dev.duplex.protocol.HandshakeException;
 import dev.duplex.protocol.HttpHead;
 import dev.duplex.protocol.HttpHeadParser;
+import dev.duplex.protocol.PerMessageDeflate;
 import dev.duplex.protocol.ServerHandshake;
 import dev.duplex.protocol.UpgradeRequest;
 import dev.duplex.transport.EventLoop;
@@ -128,15 +129,21 @@ final class ServerSession extends Session {
                     new HandshakeException("Subprotocol not offered: " + protocol));
             return;
         }
+        PerMessageDeflate.Config config = options.deflateOptions().config();
+        PerMessageDeflate.Agreement agreement = options.perMessageDeflate()
+                ? PerMessageDeflate.accept(request.extensionsOffer(), config) : null;
+        String extensions = agreement == null ? "" : agreement.response();
         handshakeTimer.cancel();
-        channel.write(ServerHandshake.accept(request.key(), protocol, null, decision.headers()), null, 0);
+        channel.write(ServerHandshake.accept(request.key(), protocol, extensions, decision.headers()), null, 0);
+        PerMessageDeflate deflate = agreement == null ? null
+                : new PerMessageDeflate(true, agreement.params(), config.compressionThreshold(), config.compressionLevel());
         Connection conn = new Connection(Connection.Role.SERVER, options.maxMessageSize(),
-                options.maxFrameSize(), null, this, this);
+                options.maxFrameSize(), null, deflate, this, this);
         String host = request.host() == null ? "localhost" : request.host();
         String target = request.head().target();
         String url = (options.sslContext() != null ? "wss://" : "ws://") + host
                 + (target.startsWith("/") ? target : "/" + request.path());
-        socket = new WebSocket(this, url, protocol == null ? "" : protocol, "", executor,
+        socket = new WebSocket(this, url, protocol == null ? "" : protocol, extensions, executor,
                 options.maxBufferedAmount());
         attach(conn);     // before the connection event: a send() inside onconnection must go out
         server.opened(socket, hr);

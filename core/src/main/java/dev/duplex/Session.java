@@ -229,6 +229,10 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (pingTimer != null) {
             pingTimer.cancel();
         }
+        Connection c = connection;
+        if (c != null) {
+            c.release();          // permessage-deflate's native memory, on every way out
+        }
         released();
         if (socket == null) {
             return;     // a server connection that never got past its opening handshake

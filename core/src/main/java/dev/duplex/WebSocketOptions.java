@@ -64,6 +64,9 @@ import javax.net.ssl.SSLContext;
  *       <td>{@code true}</td>
  *       <td>Offer the permessage-deflate compression extension (RFC 7692), as browsers
  *       do.</td></tr>
+ *   <tr><td>{@link Builder#deflateOptions(DeflateOptions) deflateOptions}</td>
+ *       <td>{@link DeflateOptions#defaults()}</td><td>The permessage-deflate offer:
+ *       context takeover, window bits, compression threshold (128 bytes) and level.</td></tr>
  *   <tr><td>{@link Builder#maxMessageSize(long) maxMessageSize}</td><td>64 MiB</td>
  *       <td>Largest incoming message (after decompression). A larger message fails the
  *       connection: Duplex sends a close frame with code 1009 (message too big) to the
@@ -113,6 +116,7 @@ public final class WebSocketOptions {
     private final InetSocketAddress proxy;
     private final String proxyAuthorization;
     private final boolean perMessageDeflate;
+    private final DeflateOptions deflateOptions;
     private final long maxMessageSize;
     private final long maxFrameSize;
     private final long maxBufferedAmount;
@@ -129,6 +133,7 @@ public final class WebSocketOptions {
         this.proxy = b.proxy;
         this.proxyAuthorization = b.proxyAuthorization;
         this.perMessageDeflate = b.perMessageDeflate;
+        this.deflateOptions = b.deflateOptions;
         this.maxMessageSize = b.maxMessageSize;
         this.maxFrameSize = b.maxFrameSize;
         this.maxBufferedAmount = b.maxBufferedAmount;
@@ -249,6 +254,16 @@ public final class WebSocketOptions {
     }
 
     /**
+     * Returns the permessage-deflate offer and compression settings, used when
+     * {@link #perMessageDeflate()} is on.
+     *
+     * @return {@link DeflateOptions#defaults()} unless set
+     */
+    public DeflateOptions deflateOptions() {
+        return deflateOptions;
+    }
+
+    /**
      * Returns the largest incoming message accepted, in bytes after decompression.
      *
      * @return at least 1; 64 MiB by default
@@ -310,6 +325,7 @@ public final class WebSocketOptions {
         WebSocketOptions that = (WebSocketOptions) o;
         return hostnameVerification == that.hostnameVerification
                 && perMessageDeflate == that.perMessageDeflate
+                && deflateOptions.equals(that.deflateOptions)
                 && maxMessageSize == that.maxMessageSize
                 && maxFrameSize == that.maxFrameSize
                 && maxBufferedAmount == that.maxBufferedAmount
@@ -332,7 +348,7 @@ public final class WebSocketOptions {
     @Override
     public int hashCode() {
         return Objects.hash(headers, origin, connectTimeout, closeTimeout, sslContext, hostnameVerification, proxy,
-                proxyAuthorization, perMessageDeflate, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval,
+                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval,
                 executor);
     }
 
@@ -353,6 +369,7 @@ public final class WebSocketOptions {
                 + ", proxy=" + proxy
                 + (proxyAuthorization == null ? "" : ", proxyAuthorization=(set)")
                 + ", perMessageDeflate=" + perMessageDeflate
+                + ", deflateOptions=" + deflateOptions
                 + ", maxMessageSize=" + maxMessageSize
                 + ", maxFrameSize=" + maxFrameSize()
                 + ", maxBufferedAmount=" + maxBufferedAmount
@@ -467,6 +484,7 @@ public final class WebSocketOptions {
         private InetSocketAddress proxy;
         private String proxyAuthorization;
         private boolean perMessageDeflate = true;
+        private DeflateOptions deflateOptions = DeflateOptions.defaults();
         private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private long maxFrameSize = -1;
         private long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
@@ -486,6 +504,7 @@ public final class WebSocketOptions {
             this.proxy = o.proxy;
             this.proxyAuthorization = o.proxyAuthorization;
             this.perMessageDeflate = o.perMessageDeflate;
+            this.deflateOptions = o.deflateOptions;
             this.maxMessageSize = o.maxMessageSize;
             this.maxFrameSize = o.maxFrameSize;
             this.maxBufferedAmount = o.maxBufferedAmount;
@@ -619,6 +638,18 @@ public final class WebSocketOptions {
          */
         public Builder perMessageDeflate(boolean enabled) {
             this.perMessageDeflate = enabled;
+            return this;
+        }
+
+        /**
+         * Sets the permessage-deflate offer (context takeover, window sizes) and how messages
+         * are compressed (threshold, level). See {@link DeflateOptions} for the defaults.
+         *
+         * @param options not null; {@link DeflateOptions#defaults()} by default
+         * @return this builder
+         */
+        public Builder deflateOptions(DeflateOptions options) {
+            this.deflateOptions = java.util.Objects.requireNonNull(options, "options");
             return this;
         }
 

@@ -66,11 +66,24 @@ public class WebSocketServer extends EventTarget {
                 ServerSession s = new ServerSession(this, options, executor, ch.loop());
                 sessions.add(s);
                 return s;
-            });
+            }, tlsEngines());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot listen on " + options.host() + ":" + options.port()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    // Server-mode engines for wss://, or null for plain ws://.
+    private java.util.function.Supplier<javax.net.ssl.SSLEngine> tlsEngines() {
+        javax.net.ssl.SSLContext context = options.sslContext();
+        if (context == null) {
+            return null;
+        }
+        return () -> {
+            javax.net.ssl.SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            return engine;
+        };
     }
 
     /** The port the server listens on (the chosen one when configured with port 0). */

@@ -143,6 +143,11 @@ final class WebSocketUrl {
         return port >= 0 ? host + ":" + port : host;
     }
 
+    /** {@code host:port} with the port always present (IPv6 bracketed): a CONNECT request's target. */
+    String hostHeaderWithPort() {
+        return host + ":" + port();
+    }
+
     /** The request target: path plus {@code ?query} if the URL has a query (even an empty one). */
     String resourceName() {
         return query == null ? path : path + "?" + query;

@@ -87,12 +87,13 @@ class ClientServerTest {
         EventLog log = EventLog.attach(ws);
         log.awaitOpen();
         assertThat(protocolInOpen.get()).isEqualTo("chat");
-        assertThat(extensionsInOpen.get()).isEmpty();
+        // permessage-deflate is on by default on both sides (RFC 7692; the client offers it as browsers do)
+        assertThat(extensionsInOpen.get()).isEqualTo("permessage-deflate");
         assertThat(ws.protocol()).isEqualTo("chat");
         Accepted a = server.nextConnection();
         assertThat(a.protocolAtConnection()).isEqualTo("chat");
         assertThat(a.socket().protocol()).isEqualTo("chat");
-        assertThat(a.socket().extensions()).isEmpty();
+        assertThat(a.socket().extensions()).isEqualTo("permessage-deflate");
     }
 
     @Test
@@ -100,7 +101,7 @@ class ClientServerTest {
         TestServer server = servers.quiet();
         EventLog log = servers.openClient(server);
         assertThat(log.socket().protocol()).isEmpty();
-        assertThat(log.socket().extensions()).isEmpty();
+        assertThat(log.socket().extensions()).isEqualTo("permessage-deflate");
         assertThat(server.nextConnection().socket().protocol()).isEmpty();
     }
 

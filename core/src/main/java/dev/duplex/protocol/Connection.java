@@ -64,6 +64,7 @@ public final class Connection {
     private final Output output;
     private final FrameDecoder decoder;
     private final SecureRandom random;
+    private final PerMessageDeflate deflate;  // null unless permessage-deflate was negotiated
     private final byte[] maskKeys = new byte[256];
     private int maskKeyIndex = maskKeys.length;
 
@@ -81,6 +82,8 @@ public final class Connection {
     private final byte[] control = new byte[125];
     private int controlLength;
     private boolean discarding;             // data after our close frame: parsed, not kept
+    private boolean compressed;             // the message being received has RSV1 (RFC 7692)
+    private final PerMessageDeflate.Sink inflated = this::appendInflated;
 
     /**
      * @param maxMessageSize messages (all fragments together) above this fail with 1009
@@ -89,12 +92,47 @@ public final class Connection {
      */
     public Connection(Role role, long maxMessageSize, long maxFrameSize, SecureRandom random,
                       Listener listener, Output output) {
+        this(role, maxMessageSize, maxFrameSize, random, null, listener, output);
+    }
+
+    /**
+     * @param deflate the negotiated permessage-deflate codec (RFC 7692), or null; the connection
+     *        owns it from here on and ends it in {@link #release()}
+     */
+    public Connection(Role role, long maxMessageSize, long maxFrameSize, SecureRandom random,
+                      PerMessageDeflate deflate, Listener listener, Output output) {
         this.role = role;
+        this.deflate = deflate;
         this.maxMessageSize = Math.min(maxMessageSize, MAX_ARRAY_MESSAGE);
         this.listener = listener;
         this.output = output;
         this.random = role == Role.CLIENT ? (random != null ? random : new SecureRandom()) : null;
         this.decoder = new FrameDecoder(role == Role.SERVER, maxFrameSize, new Frames());
+        if (deflate != null) {
+            decoder.allowRsv(4);      // RSV1: "compressed" (RFC 7692 §6)
+        }
+    }
+
+    /** True if permessage-deflate is in use. */
+    public boolean compression() {
+        return deflate != null;
+    }
+
+    /**
+     * Frees native resources (the permessage-deflate compressor and decompressor). Call once the
+     * connection is over, on every path (closed, failed, aborted); idempotent. Later input is
+     * ignored and later messages are not compressed.
+     */
+    public void release() {
+        synchronized (this) {
+            if (state == State.OPEN || state == State.CLOSE_SENT) {
+                state = State.FAILED;
+            }
+            if (deflate != null) {
+                deflate.release();
+            }
+        }
+        message = null;
     }
 
     public Role role() {
@@ -164,11 +202,20 @@ public final class Connection {
             frameOpcode = opcode;
             frameFin = fin;
             frameLength = length;
+            boolean rsv1 = (rsv & 4) != 0;
             if (Opcode.isControl(opcode)) {
+                if (rsv1) {
+                    throw ProtocolException.protocolError("RSV1 set on a " + Opcode.name(opcode)
+                            + " frame (RFC 7692 §6: only the first frame of a data message may be compressed)");
+                }
                 controlLength = 0;
                 return;
             }
             if (opcode == Opcode.CONTINUATION) {
+                if (rsv1) {
+                    throw ProtocolException.protocolError(
+                            "RSV1 set on a continuation frame (RFC 7692 §6.1: only the first frame of a message)");
+                }
                 if (messageOpcode == 0) {
                     throw ProtocolException.protocolError("Continuation frame with no message to continue");
                 }
@@ -179,14 +226,16 @@ public final class Connection {
                 }
                 messageOpcode = opcode;
                 messageLength = 0;
-                messageExpected = fin ? length : -1;
+                compressed = rsv1;
+                messageExpected = fin && !rsv1 ? length : -1;
                 discarding = state != State.OPEN;
                 utf8.reset();
             }
             if (discarding || state != State.OPEN) {
                 return;
             }
-            if (messageLength + length > maxMessageSize) {
+            // A compressed frame's size says nothing of the message's: that is counted as it inflates.
+            if (!compressed && messageLength + length > maxMessageSize) {
                 throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Message of "
                         + (fin && opcode != Opcode.CONTINUATION ? "" : "at least ") + (messageLength + length)
                         + " bytes exceeds the message size limit of " + maxMessageSize + " bytes");
@@ -207,10 +256,11 @@ public final class Connection {
             if (discarding || state != State.OPEN) {
                 return;
             }
-            if (messageOpcode == Opcode.TEXT && !utf8.feed(chunk)) {
-                throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 in a text message");
+            if (compressed) {
+                deflate.inflate(chunk, inflated);
+                return;
             }
-            append(chunk);
+            appendChecked(chunk);
         }
 
         @Override
@@ -230,6 +280,10 @@ public final class Connection {
             if (discarding || state != State.OPEN) {
                 return;
             }
+            if (compressed) {
+                compressed = false;
+                deflate.finishMessage(inflated);
+            }
             if (opcode == Opcode.TEXT && !utf8.isComplete()) {
                 throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
                         "Text message ends inside a UTF-8 sequence");
@@ -248,6 +302,22 @@ public final class Connection {
     private boolean finished() {
         State s = state;
         return s == State.CLOSED || s == State.FAILED;
+    }
+
+    private void appendChecked(ByteBuffer chunk) throws ProtocolException {
+        if (messageOpcode == Opcode.TEXT && !utf8.feed(chunk)) {
+            throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 in a text message");
+        }
+        append(chunk);
+    }
+
+    // Decompressed bytes count against the limit before they are kept (an inflate bomb stops here).
+    private void appendInflated(ByteBuffer chunk) throws ProtocolException {
+        if ((long) messageLength + chunk.remaining() > maxMessageSize) {
+            throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Decompressed message exceeds the message size limit of "
+                    + maxMessageSize + " bytes");
+        }
+        appendChecked(chunk);
     }
 
     private void append(ByteBuffer chunk) {
@@ -343,6 +413,13 @@ public final class Connection {
         if (state != State.OPEN) {
             return false;
         }
+        if (deflate != null) {
+            byte[] packed = deflate.compress(payload);
+            if (packed != null) {
+                writeFrame(text ? Opcode.TEXT : Opcode.BINARY, 4, packed, payload.length);
+                return true;
+            }
+        }
         writeFrame(text ? Opcode.TEXT : Opcode.BINARY, payload, payload.length);
         return true;
     }
@@ -405,9 +482,13 @@ public final class Connection {
 
     // Called with the monitor held, so frames reach the output in the order they were made.
     private void writeFrame(int opcode, byte[] payload, long credit) {
+        writeFrame(opcode, 0, payload, credit);
+    }
+
+    private void writeFrame(int opcode, int rsv, byte[] payload, long credit) {
         boolean mask = role == Role.CLIENT;
         int key = mask ? nextMaskKey() : 0;
-        ByteBuffer header = FrameEncoder.header(true, 0, opcode, payload.length, mask, key);
+        ByteBuffer header = FrameEncoder.header(true, rsv, opcode, payload.length, mask, key);
         if (mask) {
             Masking.mask(payload, 0, payload.length, key, 0);
         }

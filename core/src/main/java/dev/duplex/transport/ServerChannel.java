@@ -8,6 +8,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
 
 /**
  * A listening socket. Accepts on one loop and hands each new connection to the next loop of the
@@ -18,6 +20,7 @@ public final class ServerChannel implements EventLoop.Selectable {
     private final EventLoop acceptLoop;
     private final Function<TcpChannel, ChannelHandler> handlers;
     private final ServerSocketChannel server;
+    private final Supplier<SSLEngine> engines;   // null: plain TCP
     private SelectionKey key;
     private volatile boolean closed;
 
@@ -26,16 +29,27 @@ public final class ServerChannel implements EventLoop.Selectable {
      *     connection's loop. Its channel argument is not yet usable for I/O.
      */
     private ServerChannel(EventLoopGroup group, ServerSocketChannel server,
-                          Function<TcpChannel, ChannelHandler> handlers) {
+                          Function<TcpChannel, ChannelHandler> handlers, Supplier<SSLEngine> engines) {
         this.group = group;
         this.acceptLoop = group.next();
         this.server = server;
         this.handlers = handlers;
+        this.engines = engines;
     }
 
     /** Binds to {@code address} (port 0: any free port) and starts accepting. Blocks until listening. */
     public static ServerChannel listen(EventLoopGroup group, InetSocketAddress address, int backlog,
                                        Function<TcpChannel, ChannelHandler> handlers) throws IOException {
+        return listen(group, address, backlog, handlers, null);
+    }
+
+    /**
+     * As {@link #listen(EventLoopGroup, InetSocketAddress, int, Function)}, with TLS: each
+     * accepted connection gets a server-mode engine from {@code engines} (null: plain TCP).
+     */
+    public static ServerChannel listen(EventLoopGroup group, InetSocketAddress address, int backlog,
+                                       Function<TcpChannel, ChannelHandler> handlers,
+                                       Supplier<SSLEngine> engines) throws IOException {
         ServerSocketChannel ssc = ServerSocketChannel.open();
         try {
             ssc.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -45,7 +59,7 @@ public final class ServerChannel implements EventLoop.Selectable {
             ssc.close();
             throw e;
         }
-        ServerChannel s = new ServerChannel(group, ssc, handlers);
+        ServerChannel s = new ServerChannel(group, ssc, handlers, engines);
         CompletableFuture<Void> registered = new CompletableFuture<>();
         s.acceptLoop.execute(() -> {
             try {
@@ -98,7 +112,7 @@ public final class ServerChannel implements EventLoop.Selectable {
         }
         try {
             HandlerRef ref = new HandlerRef();
-            TcpChannel ch = TcpChannel.accepted(loop, sc, ref);
+            TcpChannel ch = TcpChannel.accepted(loop, sc, ref, engines == null ? null : engines.get());
             ref.target = handlers.apply(ch);
             ref.target.onConnected(ch);
         } catch (IOException | RuntimeException e) {

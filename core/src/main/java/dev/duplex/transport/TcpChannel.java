@@ -1,5 +1,11 @@
 package dev.duplex.transport;
 
+import dev.duplex.protocol.HandshakeException;
+import dev.duplex.protocol.HttpHead;
+import dev.duplex.protocol.HttpHeadParser;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -8,47 +14,65 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A non-blocking TCP connection pinned to one {@link EventLoop}.
+ * A non-blocking TCP connection pinned to one {@link EventLoop}, optionally through an HTTP
+ * proxy's {@code CONNECT} tunnel and optionally under TLS.
  *
- * <p>Writes may be queued from any thread; the loop flushes them with gathering writes, as many
- * buffers per system call as are ready, and reports each write's credit once its last byte has
- * reached the kernel. Reads go through the loop's shared buffer, so an idle connection holds no
- * read buffer of its own.
+ * <p>Writes may be queued from any thread; the loop flushes them with gathering writes (or, under
+ * TLS, encrypts as many as fit a batch of records) and reports each write's credit once its last
+ * byte has reached the kernel. Reads go through the loop's shared buffer, so an idle connection
+ * holds no read buffer of its own. The layer above sees plaintext only: the tunnel and the TLS
+ * handshake happen before any of its queued bytes are sent or any data is delivered.
  */
 public final class TcpChannel implements EventLoop.Selectable {
     private static final int MAX_GATHER = 64;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /**
      * Bytes the library queued on its own (pongs, close echoes, handshake answers) above which
      * the channel stops reading: a peer that sends pings and never reads cannot make the write
      * queue grow without bound. Application sends are limited by {@code maxBufferedAmount}.
      */
     static final long AUTOMATIC_WRITE_HIGH_WATER = 1 << 20;
+    private static final int MAX_PROXY_RESPONSE_HEAD = 16 * 1024;
 
     private static final int PAUSED_BY_APPLICATION = 1;
     private static final int PAUSED_BY_WRITE_BACKLOG = 2;
+
+    /** Where the connection is in its set-up. */
+    private enum Phase { CONNECTING, TUNNEL, OPEN }
 
     private final EventLoop loop;
     private final ChannelHandler handler;
     private SocketChannel channel;
     private SelectionKey key;
     private EventLoop.Timer connectTimer;
+    private Phase phase = Phase.CONNECTING;
+
+    // Proxy tunnel (client side only): the CONNECT request and the parser of the proxy's answer.
+    private ByteBuffer tunnelRequest;
+    private HttpHeadParser tunnelParser;
+    private String tunnelTarget;
+    private SSLEngine pendingEngine;          // TLS to start once the tunnel is up
+    private TlsCodec tls;
+    private long tlsCredit;                   // credit of plaintext now in tls.netOut()
+    private boolean endOfStreamReported;
 
     private final ConcurrentLinkedQueue<Write> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final ArrayDeque<Write> pending = new ArrayDeque<>();   // loop thread only
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
-    private volatile long queuedBytes;                               // written by the loop thread only
+    private final AtomicLong automaticQueued = new AtomicLong();
     private boolean closeWhenFlushed;
-    private boolean outputShut;
     private boolean closed;
-    private int readPauses;                                         // loop thread only
-    private final java.util.concurrent.atomic.AtomicLong automaticQueued = new java.util.concurrent.atomic.AtomicLong();
+    private int readPauses;                                          // loop thread only
 
     private TcpChannel(EventLoop loop, ChannelHandler handler) {
         this.loop = loop;
@@ -61,18 +85,57 @@ public final class TcpChannel implements EventLoop.Selectable {
      */
     public static TcpChannel connect(EventLoop loop, InetSocketAddress address, long timeoutMillis,
                                      ChannelHandler handler) {
+        return connect(loop, address, timeoutMillis, handler, null, null, null);
+    }
+
+    /**
+     * Starts a connect that, once TCP is up, first asks the HTTP proxy at {@code address} for a
+     * tunnel to {@code tunnelTarget} ("host:port", null for a direct connection), then runs TLS
+     * with {@code tlsEngine} (null for none). The handler hears {@code onConnected} when TCP is
+     * up; what it writes is held until the tunnel and TLS are ready.
+     *
+     * @param proxyAuthorization the {@code Proxy-Authorization} header value, or null
+     */
+    public static TcpChannel connect(EventLoop loop, InetSocketAddress address, long timeoutMillis,
+                                     ChannelHandler handler, String tunnelTarget, String proxyAuthorization,
+                                     SSLEngine tlsEngine) {
         TcpChannel c = new TcpChannel(loop, handler);
+        c.pendingEngine = tlsEngine;
+        if (tunnelTarget != null) {
+            c.tunnelTarget = tunnelTarget;
+            c.tunnelRequest = connectRequest(tunnelTarget, proxyAuthorization);
+            c.tunnelParser = HttpHeadParser.forResponses(8192, MAX_PROXY_RESPONSE_HEAD, 100);
+        }
         loop.execute(() -> c.startConnect(address, timeoutMillis));
         return c;
     }
 
-    /** Adopts an accepted connection; must be called on {@code loop}. Reading starts at once. */
-    static TcpChannel accepted(EventLoop loop, SocketChannel channel, ChannelHandler handler) throws IOException {
+    private static ByteBuffer connectRequest(String target, String authorization) {
+        StringBuilder sb = new StringBuilder(128)
+                .append("CONNECT ").append(target).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(target).append("\r\n");
+        if (authorization != null) {
+            sb.append("Proxy-Authorization: ").append(authorization).append("\r\n");
+        }
+        sb.append("\r\n");
+        return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * Adopts an accepted connection; must be called on {@code loop}. Reading starts at once;
+     * with a {@code tlsEngine} (server mode) the TLS handshake runs first.
+     */
+    static TcpChannel accepted(EventLoop loop, SocketChannel channel, ChannelHandler handler,
+                               SSLEngine tlsEngine) throws IOException {
         TcpChannel c = new TcpChannel(loop, handler);
         c.channel = channel;
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         c.key = loop.register(channel, SelectionKey.OP_READ, c);
+        c.phase = Phase.OPEN;
+        if (tlsEngine != null) {
+            c.tls = new TlsCodec(tlsEngine);
+        }
         return c;
     }
 
@@ -89,12 +152,9 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
     }
 
-    public InetSocketAddress localAddress() {
-        try {
-            return channel == null ? null : (InetSocketAddress) channel.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+    /** The negotiated TLS session's protocol (e.g. "TLSv1.3"), or null without TLS. */
+    public String tlsProtocol() {
+        return tls == null ? null : tls.engine().getSession().getProtocol();
     }
 
     private void startConnect(InetSocketAddress address, long timeoutMillis) {
@@ -105,7 +165,7 @@ public final class TcpChannel implements EventLoop.Selectable {
             boolean done = channel.connect(address);
             key = loop.register(channel, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
             if (done) {
-                handler.onConnected(this);
+                connected();
             } else if (timeoutMillis > 0) {
                 connectTimer = loop.schedule(() -> close(new SocketTimeoutException(
                         "Connect to " + address + " timed out after " + timeoutMillis + " ms")),
@@ -144,8 +204,29 @@ public final class TcpChannel implements EventLoop.Selectable {
             connectTimer.cancel();
         }
         key.interestOps(SelectionKey.OP_READ);
+        connected();
+    }
+
+    private void connected() {
+        if (tunnelRequest != null) {
+            phase = Phase.TUNNEL;
+        } else {
+            startTls();
+        }
         handler.onConnected(this);
         flush();
+    }
+
+    private void startTls() {
+        phase = Phase.OPEN;
+        if (pendingEngine != null) {
+            try {
+                tls = new TlsCodec(pendingEngine);
+            } catch (SSLException e) {
+                close(TlsErrors.describe(e, pendingEngine.getPeerHost()));
+            }
+            pendingEngine = null;
+        }
     }
 
     private IOException asIOException(Exception e, InetSocketAddress address) {
@@ -155,6 +236,8 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
         return e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
     }
+
+    // ------------------------------------------------------------------ reading
 
     private void read() {
         ByteBuffer buf = loop.readBuffer();
@@ -166,16 +249,104 @@ public final class TcpChannel implements EventLoop.Selectable {
             return;
         }
         if (n < 0) {
-            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
-            handler.onEndOfStream(this);
+            if (phase == Phase.TUNNEL) {
+                close(new IOException("The proxy closed the connection before answering CONNECT " + tunnelTarget));
+            } else {
+                endOfStream();
+            }
             return;
         }
-        if (n > 0) {
-            buf.flip();
-            handler.onData(this, buf);
-            if (!closed && automaticQueued.get() > AUTOMATIC_WRITE_HIGH_WATER) {
-                setPaused(PAUSED_BY_WRITE_BACKLOG, true);
+        if (n == 0) {
+            return;
+        }
+        buf.flip();
+        if (phase == Phase.TUNNEL) {
+            readTunnelAnswer(buf);
+        } else {
+            deliver(buf);
+        }
+        if (!closed && automaticQueued.get() > AUTOMATIC_WRITE_HIGH_WATER) {
+            setPaused(PAUSED_BY_WRITE_BACKLOG, true);
+        }
+    }
+
+    private void deliver(ByteBuffer data) {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        if (tls == null) {
+            handler.onData(this, data);
+            return;
+        }
+        try {
+            tls.unwrap(data, this::deliverPlaintext);
+        } catch (SSLException e) {
+            close(TlsErrors.describe(e, tls.engine().getPeerHost()));
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        // The engine may stop decrypting until it has sent a message of its own (TLS 1.3 sends
+        // session tickets after the handshake): send it, then decrypt what was kept back.
+        for (int round = 0; round < 16 && !closed; round++) {
+            if (tls.inboundClosed()) {
+                endOfStream();
+                return;
             }
+            flush();
+            int before = tls.bufferedInput();
+            if (closed || before == 0 || tls.netOut().hasRemaining()) {
+                return;
+            }
+            try {
+                tls.unwrap(EMPTY, this::deliverPlaintext);
+            } catch (SSLException e) {
+                close(TlsErrors.describe(e, tls.engine().getPeerHost()));
+                return;
+            }
+            if (tls.bufferedInput() == before) {
+                return;     // an incomplete record: wait for more bytes
+            }
+        }
+    }
+
+    private void deliverPlaintext(ByteBuffer plain) {
+        if (!closed) {
+            handler.onData(this, plain);
+        }
+    }
+
+    private void endOfStream() {
+        key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+        if (!endOfStreamReported) {
+            endOfStreamReported = true;
+            handler.onEndOfStream(this);
+        }
+    }
+
+    private void readTunnelAnswer(ByteBuffer buf) {
+        HttpHead head;
+        try {
+            head = tunnelParser.feed(buf);
+        } catch (HandshakeException e) {
+            close(new IOException("Invalid answer from the proxy to CONNECT " + tunnelTarget + ": " + e.getMessage()));
+            return;
+        }
+        if (head == null) {
+            return;
+        }
+        if (head.status() / 100 != 2) {
+            close(new ProxyException(head.status(), "The proxy refused CONNECT " + tunnelTarget + ": "
+                    + head.startLine()));
+            return;
+        }
+        tunnelRequest = null;
+        tunnelParser = null;
+        startTls();
+        if (!closed) {
+            deliver(buf);
+            flush();
         }
     }
 
@@ -196,6 +367,8 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
     }
 
+    // ------------------------------------------------------------------ writing
+
     /**
      * Queues buffers to write, as one unit with {@code credit}. Safe from any thread; the bytes
      * are written in the order of the calls.
@@ -203,7 +376,7 @@ public final class TcpChannel implements EventLoop.Selectable {
     public void write(ByteBuffer a, ByteBuffer b, long credit) {
         Write w = new Write(a, b, credit);
         if (credit == 0) {
-            automaticQueued.addAndGet(w.remaining());
+            automaticQueued.addAndGet(w.size);
         }
         incoming.add(w);
         // One flush task covers every write queued before it runs: no wakeup per message.
@@ -212,14 +385,9 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
     }
 
-    /** Bytes queued and not yet written, as last counted by the loop. */
-    public long queuedBytes() {
-        return queuedBytes;
-    }
-
     private void flushFromTask() {
         flushScheduled.set(false);
-        if (!closed && key != null && (key.interestOps() & SelectionKey.OP_CONNECT) == 0) {
+        if (!closed && phase != Phase.CONNECTING) {
             flush();
         }
     }
@@ -228,45 +396,33 @@ public final class TcpChannel implements EventLoop.Selectable {
         Write w;
         while ((w = incoming.poll()) != null) {
             pending.add(w);
-            queuedBytes += w.remaining();
         }
-        if (closed || channel == null || !channel.isConnected()) {
+        if (closed || channel == null || phase == Phase.CONNECTING) {
             return;
         }
-        long credit = 0;
+        long credit;
+        boolean blocked;
         try {
-            while (!pending.isEmpty()) {
-                int n = 0;
-                for (Write p : pending) {
-                    if (n + 2 > MAX_GATHER) {
-                        break;
-                    }
-                    if (p.a != null && p.a.hasRemaining()) gather[n++] = p.a;
-                    if (p.b != null && p.b.hasRemaining()) gather[n++] = p.b;
-                }
-                long written = n == 0 ? 0 : channel.write(gather, 0, n);
-                java.util.Arrays.fill(gather, 0, n, null);
-                queuedBytes -= written;
-                while (!pending.isEmpty() && pending.peekFirst().remaining() == 0) {
-                    Write done = pending.pollFirst();
-                    credit += done.credit;
-                    if (done.credit == 0) {
-                        automaticQueued.addAndGet(-done.size);
-                    }
-                }
-                if (n > 0 && written == 0) {
-                    break;  // kernel buffer full: wait for OP_WRITE
-                }
+            if (phase == Phase.TUNNEL) {
+                channel.write(tunnelRequest);
+                blocked = tunnelRequest.hasRemaining();
+                credit = 0;
+            } else if (tls == null) {
+                credit = flushPlain();
+                blocked = !pending.isEmpty();
+            } else {
+                credit = flushTls();
+                blocked = tls.netOut().hasRemaining();
             }
+        } catch (SSLException e) {
+            close(TlsErrors.describe(e, tls.engine().getPeerHost()));
+            return;
         } catch (IOException e) {
-            if (credit > 0) {
-                handler.onWritten(this, credit);
-            }
             close(e);
             return;
         }
         int ops = key.interestOps();
-        int want = pending.isEmpty() ? ops & ~SelectionKey.OP_WRITE : ops | SelectionKey.OP_WRITE;
+        int want = blocked ? ops | SelectionKey.OP_WRITE : ops & ~SelectionKey.OP_WRITE;
         if (want != ops) {
             key.interestOps(want);
         }
@@ -276,37 +432,88 @@ public final class TcpChannel implements EventLoop.Selectable {
         if ((readPauses & PAUSED_BY_WRITE_BACKLOG) != 0 && automaticQueued.get() <= AUTOMATIC_WRITE_HIGH_WATER / 2) {
             setPaused(PAUSED_BY_WRITE_BACKLOG, false);
         }
-        if (pending.isEmpty() && incoming.isEmpty() && closeWhenFlushed) {
+        if (closeWhenFlushed && !blocked && pending.isEmpty() && incoming.isEmpty()) {
             close(null);
         }
     }
+
+    /** Gathering writes of queued buffers; returns the credit of the writes completed. */
+    private long flushPlain() throws IOException {
+        long credit = 0;
+        while (!pending.isEmpty()) {
+            int n = gatherPending();
+            long written = n == 0 ? 0 : channel.write(gather, 0, n);
+            Arrays.fill(gather, 0, n, null);
+            credit += completeWrites();
+            if (n > 0 && written == 0) {
+                break;  // kernel buffer full: wait for OP_WRITE
+            }
+        }
+        return credit;
+    }
+
+    /** Encrypts queued buffers a batch of records at a time; returns the credit now on the wire. */
+    private long flushTls() throws IOException {
+        long credit = 0;
+        while (true) {
+            ByteBuffer net = tls.netOut();
+            if (net.hasRemaining()) {
+                channel.write(net);
+                if (net.hasRemaining()) {
+                    break;  // kernel buffer full: wait for OP_WRITE
+                }
+            }
+            credit += tlsCredit;
+            tlsCredit = 0;
+            if (pending.isEmpty() && !tls.wantsWrap()) {
+                break;
+            }
+            int n = gatherPending();
+            tls.wrap(gather, 0, n);
+            Arrays.fill(gather, 0, n, null);
+            tlsCredit += completeWrites();
+            if (!tls.netOut().hasRemaining()) {
+                break;  // nothing to send yet: the handshake waits for the peer
+            }
+        }
+        return credit;
+    }
+
+    private int gatherPending() {
+        int n = 0;
+        for (Write p : pending) {
+            if (n + 2 > MAX_GATHER) {
+                break;
+            }
+            if (p.a != null && p.a.hasRemaining()) gather[n++] = p.a;
+            if (p.b != null && p.b.hasRemaining()) gather[n++] = p.b;
+        }
+        return n;
+    }
+
+    /** Drops the writes whose bytes are all consumed; returns their credit. */
+    private long completeWrites() {
+        long credit = 0;
+        while (!pending.isEmpty() && pending.peekFirst().remaining() == 0) {
+            Write done = pending.pollFirst();
+            credit += done.credit;
+            if (done.credit == 0) {
+                automaticQueued.addAndGet(-done.size);
+            }
+        }
+        return credit;
+    }
+
+    // ------------------------------------------------------------------ closing
 
     /** Closes the channel once everything queued so far has been written. Any thread. */
     public void closeAfterFlush() {
         loop.execute(() -> {
             closeWhenFlushed = true;
-            if (channel == null || !channel.isConnected()) {
+            if (channel == null || phase == Phase.CONNECTING) {
                 close(null);
             } else {
                 flush();
-            }
-        });
-    }
-
-    /** Half-closes: sends FIN after the queued bytes, keeps reading. On the loop thread. */
-    public void shutdownOutputAfterFlush() {
-        loop.execute(() -> {
-            if (closed || outputShut) {
-                return;
-            }
-            flush();
-            if (pending.isEmpty()) {
-                outputShut = true;
-                try {
-                    channel.shutdownOutput();
-                } catch (IOException ignored) {
-                    // The connection is going away anyway.
-                }
             }
         });
     }
@@ -337,6 +544,9 @@ public final class TcpChannel implements EventLoop.Selectable {
             loop.deregistered();
         }
         if (channel != null) {
+            if (cause == null && tls != null && tls.handshakeDone() && !tls.netOut().hasRemaining()) {
+                sendCloseNotify();
+            }
             try {
                 if (cause != null) {
                     // An error: reset rather than linger.
@@ -353,8 +563,17 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
         pending.clear();
         incoming.clear();
-        queuedBytes = 0;
         handler.onClosed(this, cause);
+    }
+
+    // Best effort, one non-blocking write: a missing close_notify costs the peer only a warning.
+    private void sendCloseNotify() {
+        try {
+            tls.closeOutbound();
+            channel.write(tls.netOut());
+        } catch (IOException | RuntimeException ignored) {
+            // The connection is going away anyway.
+        }
     }
 
     private static final class Write {
