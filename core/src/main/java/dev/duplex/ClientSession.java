@@ -33,7 +33,7 @@ final class ClientSession extends Session {
     private volatile boolean given_up;
 
     ClientSession(WebSocketUrl url, List<String> protocols, WebSocketOptions options) {
-        super(EventLoopGroup.shared().next(), options.closeTimeout().toMillis(), options.pingInterval().toMillis());
+        super(EventLoopGroup.shared().next(), options.closeTimeout().toMillis(), KeepAlive.of(options));
         this.url = url;
         this.protocols = protocols;
         this.options = options;
@@ -71,7 +71,7 @@ final class ClientSession extends Session {
     public void onData(TcpChannel ch, ByteBuffer data) {
         Connection c = connection;
         if (c != null) {
-            c.receive(data);
+            receive(c, data);
             return;
         }
         try {

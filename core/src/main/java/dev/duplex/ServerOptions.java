@@ -60,6 +60,17 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
  *       <td>{@link Duration#ZERO}: off</td><td>Send a ping after this much time without
  *       traffic.</td></tr>
+ *   <tr><td>{@link Builder#idleTimeout(Duration) idleTimeout}</td>
+ *       <td>{@link Duration#ZERO}: off</td>
+ *       <td>Close the connection when nothing was received or sent for this long: a normal
+ *       closing handshake with code 1001 and reason "Idle timeout" (the {@code close} event
+ *       is clean if the peer answers).</td></tr>
+ *   <tr><td>{@link Builder#pongTimeout(Duration) pongTimeout}</td>
+ *       <td>30 seconds (only with pings on)</td>
+ *       <td>After a keep-alive ping, how long to wait for the peer's pong (any frame counts).
+ *       When it runs out the connection is failed: {@code error} ("no pong within ..."),
+ *       then {@code close} with code 1006; the peer gets a close frame with 1011 if it
+ *       still reads.</td></tr>
  *   <tr><td>{@link Builder#maxRequestLineLength(int) maxRequestLineLength}</td><td>8192</td>
  *       <td>Longest request line ({@code GET /path HTTP/1.1}); a longer one is answered with
  *       414 and the connection closed.</td></tr>
@@ -68,6 +79,12 @@ import javax.net.ssl.SSLContext;
  *       431 and the connection closed.</td></tr>
  *   <tr><td>{@link Builder#maxHeaderCount(int) maxHeaderCount}</td><td>100</td>
  *       <td>Most header fields in a request; more are answered with 431.</td></tr>
+ *   <tr><td>{@link Builder#maxConnections(int) maxConnections}</td><td>65,536</td>
+ *       <td>Most open WebSocket connections; an upgrade request beyond it is answered with
+ *       503 "Too many connections" and closed.</td></tr>
+ *   <tr><td>{@link Builder#maxPendingHandshakes(int) maxPendingHandshakes}</td><td>4,096</td>
+ *       <td>Most TCP connections still in their opening handshake (TLS or HTTP); a connection
+ *       beyond it is answered with 503 "Too many pending handshakes" and closed at once.</td></tr>
  *   <tr><td>{@link Builder#executor(Executor) executor}</td>
  *       <td>{@code null}: Duplex's shared event threads</td><td>Where event listeners (the
  *       server's and its sockets') run; each socket's events are still delivered one at a
@@ -86,6 +103,12 @@ public final class ServerOptions {
     /** Default {@link #maxHeaderCount()}: {@value}. */
     public static final int DEFAULT_MAX_HEADER_COUNT = 100;
 
+    /** Default {@link #maxConnections()}: {@value}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 65_536;
+
+    /** Default {@link #maxPendingHandshakes()}: {@value}. */
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 4_096;
+
     private static final ServerOptions DEFAULTS = new Builder().build();
 
     private final String host;
@@ -100,9 +123,13 @@ public final class ServerOptions {
     private final Duration handshakeTimeout;
     private final Duration closeTimeout;
     private final Duration pingInterval;
+    private final Duration idleTimeout;
+    private final Duration pongTimeout;
     private final int maxRequestLineLength;
     private final int maxHeaderBytes;
     private final int maxHeaderCount;
+    private final int maxPendingHandshakes;
+    private final int maxConnections;
     private final Executor executor;
 
     private ServerOptions(Builder b) {
@@ -118,9 +145,13 @@ public final class ServerOptions {
         this.handshakeTimeout = b.handshakeTimeout;
         this.closeTimeout = b.closeTimeout;
         this.pingInterval = b.pingInterval;
+        this.idleTimeout = b.idleTimeout;
+        this.pongTimeout = b.pongTimeout;
         this.maxRequestLineLength = b.maxRequestLineLength;
         this.maxHeaderBytes = b.maxHeaderBytes;
         this.maxHeaderCount = b.maxHeaderCount;
+        this.maxPendingHandshakes = b.maxPendingHandshakes;
+        this.maxConnections = b.maxConnections;
         this.executor = b.executor;
     }
 
@@ -262,6 +293,24 @@ public final class ServerOptions {
     }
 
     /**
+     * Returns the idle timeout.
+     *
+     * @return a non-negative duration; {@link Duration#ZERO} (the default) means none
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * Returns how long to wait for the answer to a keep-alive ping.
+     *
+     * @return a non-negative duration; 30 seconds by default; {@link Duration#ZERO} waits forever
+     */
+    public Duration pongTimeout() {
+        return pongTimeout;
+    }
+
+    /**
      * Returns the longest request line accepted, in bytes.
      *
      * @return at least 1; 8192 by default
@@ -286,6 +335,24 @@ public final class ServerOptions {
      */
     public int maxHeaderCount() {
         return maxHeaderCount;
+    }
+
+    /**
+     * Returns the most connections in their opening handshake at once.
+     *
+     * @return at least 1; 4,096 by default
+     */
+    public int maxPendingHandshakes() {
+        return maxPendingHandshakes;
+    }
+
+    /**
+     * Returns the most WebSocket connections open at once.
+     *
+     * @return at least 1; 65,536 by default
+     */
+    public int maxConnections() {
+        return maxConnections;
     }
 
     /**
@@ -322,12 +389,16 @@ public final class ServerOptions {
                 && maxRequestLineLength == that.maxRequestLineLength
                 && maxHeaderBytes == that.maxHeaderBytes
                 && maxHeaderCount == that.maxHeaderCount
+                && maxPendingHandshakes == that.maxPendingHandshakes
+                && maxConnections == that.maxConnections
                 && host.equals(that.host)
                 && Objects.equals(sslContext, that.sslContext)
                 && handshake.equals(that.handshake)
                 && handshakeTimeout.equals(that.handshakeTimeout)
                 && closeTimeout.equals(that.closeTimeout)
                 && pingInterval.equals(that.pingInterval)
+                && idleTimeout.equals(that.idleTimeout)
+                && pongTimeout.equals(that.pongTimeout)
                 && Objects.equals(executor, that.executor);
     }
 
@@ -339,8 +410,8 @@ public final class ServerOptions {
     @Override
     public int hashCode() {
         return Objects.hash(host, port, sslContext, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount,
-                handshake, handshakeTimeout, closeTimeout, pingInterval, maxRequestLineLength, maxHeaderBytes,
-                maxHeaderCount, executor);
+                handshake, handshakeTimeout, closeTimeout, pingInterval, idleTimeout, pongTimeout, maxRequestLineLength, maxHeaderBytes,
+                maxHeaderCount, maxConnections, executor);
     }
 
     /**
@@ -361,9 +432,13 @@ public final class ServerOptions {
                 + ", handshakeTimeout=" + handshakeTimeout
                 + ", closeTimeout=" + closeTimeout
                 + ", pingInterval=" + pingInterval
+                + ", idleTimeout=" + idleTimeout
+                + ", pongTimeout=" + pongTimeout
                 + ", maxRequestLineLength=" + maxRequestLineLength
                 + ", maxHeaderBytes=" + maxHeaderBytes
                 + ", maxHeaderCount=" + maxHeaderCount
+                + ", maxPendingHandshakes=" + maxPendingHandshakes
+                + ", maxConnections=" + maxConnections
                 + ", executor=" + (executor == null ? "default" : executor)
                 + "]";
     }
@@ -393,9 +468,13 @@ public final class ServerOptions {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration closeTimeout = WebSocketOptions.DEFAULT_CLOSE_TIMEOUT;
         private Duration pingInterval = Duration.ZERO;
+        private Duration idleTimeout = Duration.ZERO;
+        private Duration pongTimeout = Duration.ofSeconds(30);
         private int maxRequestLineLength = DEFAULT_MAX_REQUEST_LINE_LENGTH;
         private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
         private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
+        private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Executor executor;
 
         private Builder() {
@@ -414,9 +493,13 @@ public final class ServerOptions {
             this.handshakeTimeout = o.handshakeTimeout;
             this.closeTimeout = o.closeTimeout;
             this.pingInterval = o.pingInterval;
+            this.idleTimeout = o.idleTimeout;
+            this.pongTimeout = o.pongTimeout;
             this.maxRequestLineLength = o.maxRequestLineLength;
             this.maxHeaderBytes = o.maxHeaderBytes;
             this.maxHeaderCount = o.maxHeaderCount;
+            this.maxPendingHandshakes = o.maxPendingHandshakes;
+            this.maxConnections = o.maxConnections;
             this.executor = o.executor;
         }
 
@@ -591,6 +674,31 @@ public final class ServerOptions {
         }
 
         /**
+         * Sets the idle timeout: with no message or frame in either direction for this long,
+         * the connection is closed with 1001 "Idle timeout".
+         *
+         * @param value a non-negative duration; {@link Duration#ZERO} (the default) turns it off
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = WebSocketOptions.checkNonNegative(value, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long to wait, after a keep-alive ping, for anything from the peer before
+         * failing the connection (error, then close 1006).
+         *
+         * @param value a non-negative duration; 30 seconds by default; {@link Duration#ZERO}
+         *              waits forever
+         * @return this builder
+         */
+        public Builder pongTimeout(Duration value) {
+            this.pongTimeout = WebSocketOptions.checkNonNegative(value, "pongTimeout");
+            return this;
+        }
+
+        /**
          * Sets the longest request line accepted; a longer one is answered with 414.
          *
          * @param bytes at least 1; 8192 by default
@@ -624,6 +732,32 @@ public final class ServerOptions {
          */
         public Builder maxHeaderCount(int count) {
             this.maxHeaderCount = checkPositive(count, "maxHeaderCount");
+            return this;
+        }
+
+        /**
+         * Sets the most connections in their opening handshake at once; a connection beyond it
+         * is answered with 503 and closed.
+         *
+         * @param count at least 1; 4,096 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code count} is less than 1
+         */
+        public Builder maxPendingHandshakes(int count) {
+            this.maxPendingHandshakes = checkPositive(count, "maxPendingHandshakes");
+            return this;
+        }
+
+        /**
+         * Sets the most WebSocket connections open at once; further upgrade requests are
+         * answered with 503.
+         *
+         * @param count at least 1; 65,536 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code count} is less than 1
+         */
+        public Builder maxConnections(int count) {
+            this.maxConnections = checkPositive(count, "maxConnections");
             return this;
         }
 

@@ -29,9 +29,11 @@ final class ServerSession extends Session {
     private ByteBuffer early;        // bytes that arrived while the application was deciding
     private boolean deciding;
     private boolean rejected;
+    private boolean countedAsPending;
+    private boolean countedAsOpen;
 
     ServerSession(WebSocketServer server, ServerOptions options, Executor executor, EventLoop loop) {
-        super(loop, options.closeTimeout().toMillis(), options.pingInterval().toMillis());
+        super(loop, options.closeTimeout().toMillis(), KeepAlive.of(options));
         this.server = server;
         this.options = options;
         this.executor = executor;
@@ -51,13 +53,19 @@ final class ServerSession extends Session {
         handshakeTimer = loop.schedule(() -> failNow(new IOException(
                 "The client sent no complete upgrade request within " + timeout + " ms")),
                 timeout, TimeUnit.MILLISECONDS);
+        countedAsPending = server.handshakeStarted();
+        if (!countedAsPending) {
+            reject(ServerHandshake.reject(503, "Too many pending handshakes; try again later", Map.of()),
+                    new HandshakeException("Too many pending handshakes (ServerOptions.maxPendingHandshakes "
+                            + options.maxPendingHandshakes() + ")", 503));
+        }
     }
 
     @Override
     public void onData(TcpChannel ch, ByteBuffer data) {
         Connection c = connection;
         if (c != null) {
-            c.receive(data);
+            receive(c, data);
             return;
         }
         if (rejected) {
@@ -129,6 +137,13 @@ final class ServerSession extends Session {
                     new HandshakeException("Subprotocol not offered: " + protocol));
             return;
         }
+        countedAsOpen = server.connectionOpened();
+        if (!countedAsOpen) {
+            reject(ServerHandshake.reject(503, "Too many connections; try again later", Map.of()),
+                    new HandshakeException("Too many connections (ServerOptions.maxConnections "
+                            + options.maxConnections() + ")", 503));
+            return;
+        }
         PerMessageDeflate.Config config = options.deflateOptions().config();
         PerMessageDeflate.Agreement agreement = options.perMessageDeflate()
                 ? PerMessageDeflate.accept(request.extensionsOffer(), config) : null;
@@ -145,6 +160,8 @@ final class ServerSession extends Session {
                 + (target.startsWith("/") ? target : "/" + request.path());
         socket = new WebSocket(this, url, protocol == null ? "" : protocol, extensions, executor,
                 options.maxBufferedAmount());
+        countedAsPending = false;
+        server.handshakeEnded();
         attach(conn);     // before the connection event: a send() inside onconnection must go out
         server.opened(socket, hr);
         deciding = false;
@@ -164,6 +181,12 @@ final class ServerSession extends Session {
     void released() {
         if (handshakeTimer != null) {
             handshakeTimer.cancel();
+        }
+        if (countedAsPending) {
+            server.handshakeEnded();
+        }
+        if (countedAsOpen) {
+            server.connectionClosed();
         }
         server.sessionEnded(this);
     }

@@ -25,7 +25,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
 
     final EventLoop loop;
     final long closeTimeoutMillis;
-    final long pingIntervalMillis;
+    final KeepAlive keepAlive;
     WebSocket socket;
     volatile TcpChannel channel;
     volatile Connection connection;          // set once the opening handshake succeeded
@@ -36,12 +36,15 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     private boolean closeHandshakeDone;
     private boolean terminated;
     private EventLoop.Timer closeTimer;
-    private EventLoop.Timer pingTimer;
+    private EventLoop.Timer keepAliveTimer;
+    private volatile long lastReceived;      // System.nanoTime() of the last bytes in
+    private volatile long lastActivity;      // ... of the last bytes in or frame out
+    private long pingSentAt;                 // 0: no ping awaiting an answer
 
-    Session(EventLoop loop, long closeTimeoutMillis, long pingIntervalMillis) {
+    Session(EventLoop loop, long closeTimeoutMillis, KeepAlive keepAlive) {
         this.loop = loop;
         this.closeTimeoutMillis = closeTimeoutMillis;
-        this.pingIntervalMillis = pingIntervalMillis;
+        this.keepAlive = keepAlive;
     }
 
     /** A server closes TCP first once the closing handshake is done; a client waits for it. */
@@ -54,23 +57,74 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
      */
     final void attach(Connection c) {
         connection = c;
-        if (pingIntervalMillis > 0) {
-            pingTimer = loop.schedule(this::ping, pingIntervalMillis, TimeUnit.MILLISECONDS);
+        lastReceived = lastActivity = System.nanoTime();
+        if (keepAlive.enabled()) {
+            scheduleKeepAlive(Math.min(positive(keepAlive.pingIntervalMillis), positive(keepAlive.idleTimeoutMillis)));
         }
     }
 
     /** Feeds bytes that arrived together with the end of the opening handshake. */
     final void receiveEarly(ByteBuffer early) {
         if (early != null && early.hasRemaining()) {
-            connection.receive(early);
+            receive(connection, early);
         }
     }
 
-    private void ping() {
+    /** Feeds received bytes to the protocol, noting the peer is alive. */
+    final void receive(Connection c, ByteBuffer data) {
+        lastReceived = lastActivity = System.nanoTime();
+        pingSentAt = 0;         // any frame answers a keep-alive ping
+        c.receive(data);
+    }
+
+    private static long positive(long millis) {
+        return millis > 0 ? millis : Long.MAX_VALUE;
+    }
+
+    private void scheduleKeepAlive(long millis) {
+        keepAliveTimer = loop.schedule(this::checkKeepAlive, Math.max(1, millis), TimeUnit.MILLISECONDS);
+    }
+
+    // One timer for pings, pong timeouts and the idle timeout; it re-arms for the nearest deadline.
+    private void checkKeepAlive() {
         Connection c = connection;
-        if (c != null && c.isOpen() && !terminated) {
-            c.sendPing(new byte[0]);
-            pingTimer = loop.schedule(this::ping, pingIntervalMillis, TimeUnit.MILLISECONDS);
+        if (c == null || !c.isOpen() || terminated) {
+            return;
+        }
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        if (keepAlive.idleTimeoutMillis > 0) {
+            long idle = TimeUnit.NANOSECONDS.toMillis(now - lastActivity);
+            if (idle >= keepAlive.idleTimeoutMillis) {
+                socket.closeFromLibrary(CloseCodes.GOING_AWAY, "Idle timeout");
+                return;
+            }
+            next = keepAlive.idleTimeoutMillis - idle;
+        }
+        if (keepAlive.pingIntervalMillis > 0) {
+            if (pingSentAt != 0) {
+                long waited = TimeUnit.NANOSECONDS.toMillis(now - pingSentAt);
+                if (keepAlive.pongTimeoutMillis > 0 && waited >= keepAlive.pongTimeoutMillis) {
+                    c.fail(new ProtocolException(CloseCodes.INTERNAL_ERROR, "No pong (or any other frame) from the peer within "
+                            + keepAlive.pongTimeoutMillis + " ms of a keep-alive ping"));
+                    return;
+                }
+                if (keepAlive.pongTimeoutMillis > 0) {
+                    next = Math.min(next, keepAlive.pongTimeoutMillis - waited);
+                }
+            } else {
+                long quiet = TimeUnit.NANOSECONDS.toMillis(now - lastReceived);
+                if (quiet >= keepAlive.pingIntervalMillis) {
+                    pingSentAt = now;
+                    c.sendPing(new byte[0]);
+                    next = Math.min(next, keepAlive.pongTimeoutMillis > 0 ? keepAlive.pongTimeoutMillis : keepAlive.pingIntervalMillis);
+                } else {
+                    next = Math.min(next, keepAlive.pingIntervalMillis - quiet);
+                }
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            scheduleKeepAlive(next);
         }
     }
 
@@ -149,6 +203,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
 
     @Override
     public final void write(ByteBuffer header, ByteBuffer payload, long credit) {
+        lastActivity = System.nanoTime();
         channel.write(header, payload, credit);
     }
 
@@ -226,8 +281,8 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (closeTimer != null) {
             closeTimer.cancel();
         }
-        if (pingTimer != null) {
-            pingTimer.cancel();
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel();
         }
         Connection c = connection;
         if (c != null) {

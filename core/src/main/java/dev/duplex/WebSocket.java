@@ -347,6 +347,20 @@ public class WebSocket extends EventTarget {
         session.close(code, r);
     }
 
+    /**
+     * Starts the closing handshake on the library's own initiative (idle timeout, server
+     * shutdown), with codes the public {@link #close(int, String)} may refuse on a client.
+     */
+    void closeFromLibrary(int code, String reason) {
+        synchronized (this) {
+            if (readyState == CLOSING || readyState == CLOSED) {
+                return;
+            }
+            readyState = CLOSING;
+        }
+        session.close(code, reason);
+    }
+
     // ------------------------------------------------------------------ event handler attributes
 
     /** Sets the {@code open} event handler (null clears it). */

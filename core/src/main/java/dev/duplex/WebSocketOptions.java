@@ -83,6 +83,17 @@ import javax.net.ssl.SSLContext;
  *       <td>{@link Duration#ZERO}: off</td>
  *       <td>Send a ping after this much time without traffic, to keep the connection alive
  *       through proxies and notice dead peers.</td></tr>
+ *   <tr><td>{@link Builder#idleTimeout(Duration) idleTimeout}</td>
+ *       <td>{@link Duration#ZERO}: off</td>
+ *       <td>Close the connection when nothing was received or sent for this long: a normal
+ *       closing handshake with code 1001 and reason "Idle timeout" (the {@code close} event
+ *       is clean if the peer answers).</td></tr>
+ *   <tr><td>{@link Builder#pongTimeout(Duration) pongTimeout}</td>
+ *       <td>30 seconds (only with pings on)</td>
+ *       <td>After a keep-alive ping, how long to wait for the peer's pong (any frame counts).
+ *       When it runs out the connection is failed: {@code error} ("no pong within ..."),
+ *       then {@code close} with code 1006; the peer gets a close frame with 1011 if it
+ *       still reads.</td></tr>
  *   <tr><td>{@link Builder#executor(Executor) executor}</td>
  *       <td>{@code null}: Duplex's shared event threads</td>
  *       <td>Where event listeners run. A socket's events are never delivered concurrently
@@ -121,6 +132,8 @@ public final class WebSocketOptions {
     private final long maxFrameSize;
     private final long maxBufferedAmount;
     private final Duration pingInterval;
+    private final Duration idleTimeout;
+    private final Duration pongTimeout;
     private final Executor executor;
 
     private WebSocketOptions(Builder b) {
@@ -138,6 +151,8 @@ public final class WebSocketOptions {
         this.maxFrameSize = b.maxFrameSize;
         this.maxBufferedAmount = b.maxBufferedAmount;
         this.pingInterval = b.pingInterval;
+        this.idleTimeout = b.idleTimeout;
+        this.pongTimeout = b.pongTimeout;
         this.executor = b.executor;
     }
 
@@ -300,6 +315,24 @@ public final class WebSocketOptions {
     }
 
     /**
+     * Returns the idle timeout.
+     *
+     * @return a non-negative duration; {@link Duration#ZERO} (the default) means none
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * Returns how long to wait for the answer to a keep-alive ping.
+     *
+     * @return a non-negative duration; 30 seconds by default; {@link Duration#ZERO} waits forever
+     */
+    public Duration pongTimeout() {
+        return pongTimeout;
+    }
+
+    /**
      * Returns the executor that runs event listeners.
      *
      * @return the executor, or {@code null} (the default) for Duplex's shared event threads
@@ -337,6 +370,8 @@ public final class WebSocketOptions {
                 && Objects.equals(proxy, that.proxy)
                 && Objects.equals(proxyAuthorization, that.proxyAuthorization)
                 && pingInterval.equals(that.pingInterval)
+                && idleTimeout.equals(that.idleTimeout)
+                && pongTimeout.equals(that.pongTimeout)
                 && Objects.equals(executor, that.executor);
     }
 
@@ -348,7 +383,7 @@ public final class WebSocketOptions {
     @Override
     public int hashCode() {
         return Objects.hash(headers, origin, connectTimeout, closeTimeout, sslContext, hostnameVerification, proxy,
-                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval,
+                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval, idleTimeout, pongTimeout,
                 executor);
     }
 
@@ -374,6 +409,8 @@ public final class WebSocketOptions {
                 + ", maxFrameSize=" + maxFrameSize()
                 + ", maxBufferedAmount=" + maxBufferedAmount
                 + ", pingInterval=" + pingInterval
+                + ", idleTimeout=" + idleTimeout
+                + ", pongTimeout=" + pongTimeout
                 + ", executor=" + (executor == null ? "default" : executor)
                 + "]";
     }
@@ -489,6 +526,8 @@ public final class WebSocketOptions {
         private long maxFrameSize = -1;
         private long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
         private Duration pingInterval = Duration.ZERO;
+        private Duration idleTimeout = Duration.ZERO;
+        private Duration pongTimeout = Duration.ofSeconds(30);
         private Executor executor;
 
         private Builder() {
@@ -509,6 +548,8 @@ public final class WebSocketOptions {
             this.maxFrameSize = o.maxFrameSize;
             this.maxBufferedAmount = o.maxBufferedAmount;
             this.pingInterval = o.pingInterval;
+            this.idleTimeout = o.idleTimeout;
+            this.pongTimeout = o.pongTimeout;
             this.executor = o.executor;
         }
 
@@ -707,6 +748,31 @@ public final class WebSocketOptions {
          */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = checkNonNegative(interval, "pingInterval");
+            return this;
+        }
+
+        /**
+         * Sets the idle timeout: with no message or frame in either direction for this long,
+         * the connection is closed with 1001 "Idle timeout".
+         *
+         * @param value a non-negative duration; {@link Duration#ZERO} (the default) turns it off
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = checkNonNegative(value, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long to wait, after a keep-alive ping, for anything from the peer before
+         * failing the connection (error, then close 1006).
+         *
+         * @param value a non-negative duration; 30 seconds by default; {@link Duration#ZERO}
+         *              waits forever
+         * @return this builder
+         */
+        public Builder pongTimeout(Duration value) {
+            this.pongTimeout = checkNonNegative(value, "pongTimeout");
             return this;
         }
 

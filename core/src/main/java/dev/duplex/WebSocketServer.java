@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A WebSocket server. Each accepted connection becomes a {@link WebSocket}, already
@@ -42,6 +43,8 @@ public class WebSocketServer extends EventTarget {
     private final EventLoopGroup group = EventLoopGroup.shared();
     private final Set<WebSocket> clients = ConcurrentHashMap.newKeySet();
     private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger pendingHandshakes = new AtomicInteger();
+    private final AtomicInteger openConnections = new AtomicInteger();
     private volatile ServerChannel listener;
     private volatile boolean closed;
 
@@ -170,6 +173,32 @@ public class WebSocketServer extends EventTarget {
         if (closed) {
             socket.close(CloseCodes.GOING_AWAY, "Server shutting down");
         }
+    }
+
+    /** Counts a new connection in its opening handshake; false if over the limit (not counted). */
+    boolean handshakeStarted() {
+        return reserve(pendingHandshakes, options.maxPendingHandshakes());
+    }
+
+    void handshakeEnded() {
+        pendingHandshakes.decrementAndGet();
+    }
+
+    /** Counts a connection about to open; false if over the limit (not counted). */
+    boolean connectionOpened() {
+        return reserve(openConnections, options.maxConnections());
+    }
+
+    void connectionClosed() {
+        openConnections.decrementAndGet();
+    }
+
+    private static boolean reserve(AtomicInteger counter, int limit) {
+        if (counter.incrementAndGet() > limit) {
+            counter.decrementAndGet();
+            return false;
+        }
+        return true;
     }
 
     void sessionEnded(ServerSession session) {

@@ -245,7 +245,7 @@ final class ConnectCommand implements Callable<Integer> {
         if (encoding.base64 || encoding.hex) {
             byte[] bytes;
             try {
-                bytes = encoding.base64 ? Base64.getMimeDecoder().decode(line.strip())
+                bytes = encoding.base64 ? Base64.getDecoder().decode(line.replaceAll("\\s", ""))
                         : HexFormat.of().parseHex(line.strip().replace(" ", ""));
             } catch (IllegalArgumentException e) {
                 err.println("duplex connect: line " + lineNumber + " is not " + (encoding.base64 ? "base64" : "hexadecimal")

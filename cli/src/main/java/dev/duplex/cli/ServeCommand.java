@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
                 "Modes: --echo (default) sends every message back; --broadcast sends every message to every "
                         + "client (the sender too); --exec CMD runs CMD with 'sh -c' for each connection: each "
                         + "text message received is written to its standard input as a line (binary ones as their "
-                        + "bytes), each line it prints is sent as a text message; the socket closes (1000) when "
+                        + "bytes), each line it prints is sent as a text message (its output is made line-buffered "
+                        + "with stdbuf -oL when stdbuf is installed); the socket closes (1000) when "
                         + "the process exits, and the process is killed when the socket closes. It gets "
                         + "DUPLEX_REMOTE_ADDR, DUPLEX_PATH, DUPLEX_QUERY and DUPLEX_PROTOCOL in its environment.",
                 "A status line (connections, messages/s) is printed on stderr every second unless --quiet."})
@@ -99,6 +100,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Log each connection and close on stderr; stack traces of errors.")
     boolean verbose;
+
+    /** coreutils' stdbuf, if installed: without it most programs buffer their output on a pipe. */
+    private static final String STDBUF = findOnPath("stdbuf");
 
     private final AtomicLong messages = new AtomicLong();
     private final Map<WebSocket, Process> processes = new ConcurrentHashMap<>();
@@ -231,7 +235,12 @@ final class ServeCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ --exec
 
     private void startProcess(WebSocket ws, HandshakeRequest request) {
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", mode.exec);
+        List<String> command = new ArrayList<>();
+        if (STDBUF != null) {
+            command.addAll(List.of(STDBUF, "-oL"));     // line-buffered output, as on a terminal
+        }
+        command.addAll(List.of("sh", "-c", mode.exec));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Map<String, String> env = pb.environment();
         env.put("DUPLEX_REMOTE_ADDR", String.valueOf(request.remoteAddress()));
@@ -295,6 +304,20 @@ final class ServeCommand implements Callable<Integer> {
         }, "duplex-exec-" + p.pid());
         pump.setDaemon(true);
         pump.start();
+    }
+
+    private static String findOnPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------ status line

@@ -143,6 +143,30 @@ final class Cli {
         return r.finish();
     }
 
+    /**
+     * Runs the command line in this JVM (for usage errors and help only: nothing that reads stdin
+     * or connects). Tests using it hold the resource lock {@link #STREAMS}.
+     */
+    static Result inProcess(String... args) {
+        synchronized (Main.class) {
+            java.io.PrintStream savedOut = Main.out;
+            java.io.PrintStream savedErr = Main.err;
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            try {
+                Main.out = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+                Main.err = new java.io.PrintStream(err, true, StandardCharsets.UTF_8);
+                int status = Main.run(args);
+                return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            } finally {
+                Main.out = savedOut;
+                Main.err = savedErr;
+            }
+        }
+    }
+
+    static final String STREAMS = "dev.duplex.cli.Main.out/err";
+
     /** A {@code duplex serve} process, with the URL it printed. */
     static final class Server implements AutoCloseable {
         final Running running;

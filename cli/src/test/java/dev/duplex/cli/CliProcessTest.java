@@ -3,6 +3,7 @@ package dev.duplex.cli;
 import dev.duplex.HandshakeDecision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.net.ServerSocket;
 import java.time.Instant;
@@ -94,7 +95,7 @@ class CliProcessTest {
                     .containsEntry("encoding", "base64").containsEntry("data", "AAEC/g==");
             Map<String, Object> text = MiniJson.object(lines[1]);
             assertThat(text).containsEntry("type", "text").containsEntry("data", "héllo \"quoted\"\\")
-                    .containsEntry("size", 17.0);
+                    .containsEntry("size", 16.0);
             Instant stamp = Instant.parse((String) text.get("timestamp"));
             assertThat(stamp).isBetween(before.minusSeconds(1), Instant.now());
         }
@@ -134,6 +135,7 @@ class CliProcessTest {
     }
 
     @Test
+    @ResourceLock(Cli.STREAMS)
     void badArgumentsExitWith2AndOneLine() throws Exception {
         for (String[] args : List.of(
                 new String[] {"connect", "ftp://example.com/"},
@@ -145,14 +147,16 @@ class CliProcessTest {
                 new String[] {"connect", "ws://localhost:9/x", "--base64", "--hex"},
                 new String[] {"connect", "ws://localhost:9/x", "--proxy", "nohostport"},
                 new String[] {"bench", "--connections", "0"})) {
-            Cli.Result r = Cli.run("", args);
+            Cli.Result r = Cli.inProcess(args);
             assertThat(r.exit).as("%s: %s", List.of(args), r).isEqualTo(Main.USAGE);
             assertThat(r.err.strip()).as("%s", List.of(args)).startsWith("duplex").doesNotContain("\n")
                     .doesNotContain("Exception");
             assertThat(r.out).isEmpty();
         }
-        assertThat(Cli.run("", "frobnicate").err).contains("unknown command 'frobnicate'");
-        assertThat(Cli.run("", "connect", "ftp://example.com/").err).contains("scheme");
+        Cli.Result unknown = Cli.run("", "frobnicate");       // and as a process
+        assertThat(unknown.exit).isEqualTo(Main.USAGE);
+        assertThat(unknown.err).isEqualTo("duplex: unknown command 'frobnicate' (see 'duplex --help')" + NL);
+        assertThat(Cli.inProcess("connect", "ftp://example.com/").err).contains("scheme");
     }
 
     @Test
@@ -221,6 +225,7 @@ class CliProcessTest {
     }
 
     @Test
+    @ResourceLock(Cli.STREAMS)
     void versionAndHelpOnEveryCommand() throws Exception {
         Cli.Result v = Cli.run("", "--version");
         assertThat(v.exit).isZero();
@@ -230,13 +235,13 @@ class CliProcessTest {
         assertThat(h.out).contains("connect").contains("serve").contains("bench").contains("Exit status")
                 .contains("handshake rejected");
         for (String command : List.of("connect", "serve", "bench", "demo")) {
-            Cli.Result c = Cli.run("", command, "--help");
+            Cli.Result c = Cli.inProcess(command, "--help");
             assertThat(c.exit).as(command).isZero();
             assertThat(c.out).as(command).startsWith("Usage: duplex " + command).contains("Exit status");
         }
-        assertThat(Cli.run("", "connect", "--help").out).contains("--insecure").contains("--cacert")
+        assertThat(Cli.inProcess("connect", "--help").out).contains("--insecure").contains("--cacert")
                 .contains("--proxy").contains("--jsonl").contains("--count").contains("--max-message");
-        assertThat(Cli.run("", "serve", "--help").out).contains("--broadcast").contains("--exec")
+        assertThat(Cli.inProcess("serve", "--help").out).contains("--broadcast").contains("--exec")
                 .contains("--max-connections").contains("--cert");
     }
 }

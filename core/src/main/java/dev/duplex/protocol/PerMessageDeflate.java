@@ -49,6 +49,7 @@ public final class PerMessageDeflate {
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
 
     private static final AtomicInteger LIVE = new AtomicInteger();
+    private static final byte[] NO_BYTES = new byte[0];
 
     /**
      * The number of {@link Deflater}s and {@link Inflater}s created by this class and not yet
@@ -514,6 +515,7 @@ public final class PerMessageDeflate {
             }
             out = Arrays.copyOf(out, out.length * 2);
         }
+        d.setInput(NO_BYTES);     // the Deflater would otherwise keep the message reachable
         if (n >= 4 && out[n - 4] == 0 && out[n - 3] == 0 && out[n - 2] == (byte) 0xFF && out[n - 1] == (byte) 0xFF) {
             n -= 4;
         } else if (n == 0) {
@@ -567,6 +569,9 @@ public final class PerMessageDeflate {
         } catch (DataFormatException e) {
             throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
                     "Invalid compressed data (permessage-deflate): " + e.getMessage());
+        }
+        if (!released) {
+            inf.setInput(NO_BYTES);  // nothing is left (or what is left follows a final block): drop the reference
         }
         if (!released && inf.needsDictionary()) {
             throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
