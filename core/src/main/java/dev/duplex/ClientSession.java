@@ -12,6 +12,11 @@ import dev.duplex.transport.EventLoopGroup;
 import dev.duplex.transport.TcpChannel;
 
 import java.io.IOException;
+import java.net.CookieHandler;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,23 +28,71 @@ final class ClientSession extends Session {
     private static final int MAX_RESPONSE_HEAD = 64 * 1024;
     private static final int MAX_RESPONSE_HEADERS = 256;
 
-    private final WebSocketUrl url;
+    private static final String USER_AGENT = "Duplex/" + Duplex.version();
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+
     private final List<String> protocols;
     private final WebSocketOptions options;
-    private final ClientHandshake handshake;
-    private final HttpHeadParser parser =
-            HttpHeadParser.forResponses(MAX_RESPONSE_LINE, MAX_RESPONSE_HEAD, MAX_RESPONSE_HEADERS);
+    // Replaced when a redirect is followed.
+    private WebSocketUrl url;
+    private ClientHandshake handshake;
+    private HttpHeadParser parser;
+    private int redirectsLeft;
     private EventLoop.Timer openTimer;
     private volatile boolean given_up;
 
     ClientSession(WebSocketUrl url, List<String> protocols, WebSocketOptions options) {
         super(EventLoopGroup.shared().next(), options.closeTimeout().toMillis(), KeepAlive.of(options));
-        this.url = url;
         this.protocols = protocols;
         this.options = options;
-        this.handshake = new ClientHandshake(url.hostHeader(), url.resourceName(), protocols,
+        this.redirectsLeft = options.maxRedirects();
+        prepare(url);
+    }
+
+    /** Sets up the request for {@code target}: the first URL, or where a redirect points. */
+    private void prepare(WebSocketUrl target) {
+        this.url = target;
+        this.parser = HttpHeadParser.forResponses(MAX_RESPONSE_LINE, MAX_RESPONSE_HEAD, MAX_RESPONSE_HEADERS);
+        this.handshake = new ClientHandshake(target.hostHeader(), target.resourceName(), protocols,
                 options.perMessageDeflate() ? PerMessageDeflate.offer(options.deflateOptions().config()) : null,
-                options.origin(), options.headers(), ClientHandshake.newKey(RANDOM));
+                options.origin(), requestHeaders(target), ClientHandshake.newKey(RANDOM));
+    }
+
+    // The user's headers, plus a User-Agent unless they set one, plus cookies from the JVM's
+    // CookieHandler for the http(s) form of the URL when an application installed one.
+    private Map<String, List<String>> requestHeaders(WebSocketUrl target) {
+        Map<String, List<String>> headers = new LinkedHashMap<>(options.headers());
+        if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("User-Agent"))) {
+            headers.put("User-Agent", List.of(USER_AGENT));
+        }
+        CookieHandler cookies = CookieHandler.getDefault();
+        if (cookies != null && headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("Cookie"))) {
+            try {
+                for (Map.Entry<String, List<String>> e : cookies.get(httpUri(target), Map.of()).entrySet()) {
+                    if (e.getKey().equalsIgnoreCase("Cookie") && !e.getValue().isEmpty()) {
+                        headers.put("Cookie", List.of(String.join("; ", e.getValue())));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // A broken cookie store must not stop the connection; send no cookies.
+            }
+        }
+        return headers;
+    }
+
+    private static URI httpUri(WebSocketUrl target) {
+        return URI.create((target.secure() ? "https://" : "http://") + target.hostHeader() + target.resourceName());
+    }
+
+    private void storeCookies(HttpHead head) {
+        CookieHandler cookies = CookieHandler.getDefault();
+        if (cookies != null) {
+            try {
+                cookies.put(httpUri(url), head.headers());
+            } catch (IOException | RuntimeException e) {
+                // As above: cookies are best effort.
+            }
+        }
     }
 
     @Override
@@ -79,6 +132,12 @@ final class ClientSession extends Session {
             if (head == null) {
                 return;
             }
+            storeCookies(head);
+            if (REDIRECTS.contains(head.status()) && head.header("Location") != null && redirectsLeft > 0) {
+                redirect(ch, head.header("Location"));
+                data.position(data.limit());
+                return;
+            }
             HandshakeResponse response = handshake.validate(head);
             if (!protocols.isEmpty() && response.protocol().isEmpty()) {
                 throw new HandshakeException("The server selected none of the offered subprotocols "
@@ -101,6 +160,24 @@ final class ClientSession extends Session {
             data.position(data.limit());
             failNow(e);
         }
+    }
+
+    // Follows a redirect: a new connection to the new URL; the old one is dropped quietly.
+    private void redirect(TcpChannel old, String location) throws HandshakeException {
+        WebSocketUrl target;
+        try {
+            target = WebSocketUrl.parse(httpUri(url).resolve(location.trim()).toString());
+        } catch (DOMException | IllegalArgumentException e) {
+            throw new HandshakeException("The server redirected to an invalid WebSocket URL: " + location);
+        }
+        if (url.secure() && !target.secure()) {
+            throw new HandshakeException("Refusing to follow a redirect from " + url.href() + " to the unencrypted "
+                    + target.href());
+        }
+        redirectsLeft--;
+        abandon(old);
+        prepare(target);
+        Dialer.dial(target, options, loop, this, () -> given_up || channel != null, this::abort);
     }
 
     @Override

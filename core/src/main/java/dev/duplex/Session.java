@@ -37,6 +37,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     private boolean terminated;
     private EventLoop.Timer closeTimer;
     private EventLoop.Timer keepAliveTimer;
+    private TcpChannel abandoned;            // a channel given up on purpose (a followed redirect)
     private volatile long lastReceived;      // System.nanoTime() of the last bytes in
     private volatile long lastActivity;      // ... of the last bytes in or frame out
     private long pingSentAt;                 // 0: no ping awaiting an answer
@@ -209,8 +210,18 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
 
     // ------------------------------------------------------------ transport events (loop thread)
 
+    /** Drops {@code ch} without ending the session: its closing is not reported. */
+    final void abandon(TcpChannel ch) {
+        abandoned = ch;
+        channel = null;
+        ch.abort(null);
+    }
+
     @Override
     public void onEndOfStream(TcpChannel ch) {
+        if (ch == abandoned) {
+            return;
+        }
         if (!closeHandshakeDone && failure == null) {
             failure = new IOException(connection == null
                     ? "The server closed the connection during the opening handshake"
@@ -228,6 +239,9 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
 
     @Override
     public final void onClosed(TcpChannel ch, IOException cause) {
+        if (ch == abandoned) {
+            return;
+        }
         if (cause != null && failure == null && !closeHandshakeDone) {
             failure = cause;
         }

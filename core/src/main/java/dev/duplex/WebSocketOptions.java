@@ -79,6 +79,10 @@ import javax.net.ssl.SSLContext;
  *       <td>Most payload bytes that {@code send()} may queue ({@code bufferedAmount}). A
  *       {@code send()} that would take {@code bufferedAmount} past it closes the socket
  *       instead of queuing: {@code error} event, then {@code close} with code 1006.</td></tr>
+ *   <tr><td>{@link Builder#maxRedirects(int) maxRedirects}</td><td>0: none, as in browsers</td>
+ *       <td>How many HTTP redirects (301, 302, 303, 307, 308 with a Location) to follow during
+ *       the opening handshake. ws:// may be redirected to wss://, never wss:// to ws://. With 0,
+ *       a redirect fails the connection with a message that names the Location.</td></tr>
  *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
  *       <td>{@link Duration#ZERO}: off</td>
  *       <td>Send a ping after this much time without traffic, to keep the connection alive
@@ -132,6 +136,7 @@ public final class WebSocketOptions {
     private final long maxFrameSize;
     private final long maxBufferedAmount;
     private final Duration pingInterval;
+    private final int maxRedirects;
     private final Duration idleTimeout;
     private final Duration pongTimeout;
     private final Executor executor;
@@ -151,6 +156,7 @@ public final class WebSocketOptions {
         this.maxFrameSize = b.maxFrameSize;
         this.maxBufferedAmount = b.maxBufferedAmount;
         this.pingInterval = b.pingInterval;
+        this.maxRedirects = b.maxRedirects;
         this.idleTimeout = b.idleTimeout;
         this.pongTimeout = b.pongTimeout;
         this.executor = b.executor;
@@ -315,6 +321,15 @@ public final class WebSocketOptions {
     }
 
     /**
+     * Returns how many redirects the opening handshake follows.
+     *
+     * @return 0 (the default) or more
+     */
+    public int maxRedirects() {
+        return maxRedirects;
+    }
+
+    /**
      * Returns the idle timeout.
      *
      * @return a non-negative duration; {@link Duration#ZERO} (the default) means none
@@ -370,6 +385,7 @@ public final class WebSocketOptions {
                 && Objects.equals(proxy, that.proxy)
                 && Objects.equals(proxyAuthorization, that.proxyAuthorization)
                 && pingInterval.equals(that.pingInterval)
+                && maxRedirects == that.maxRedirects
                 && idleTimeout.equals(that.idleTimeout)
                 && pongTimeout.equals(that.pongTimeout)
                 && Objects.equals(executor, that.executor);
@@ -383,7 +399,7 @@ public final class WebSocketOptions {
     @Override
     public int hashCode() {
         return Objects.hash(headers, origin, connectTimeout, closeTimeout, sslContext, hostnameVerification, proxy,
-                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval, idleTimeout, pongTimeout,
+                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval, idleTimeout, pongTimeout, maxRedirects,
                 executor);
     }
 
@@ -409,6 +425,7 @@ public final class WebSocketOptions {
                 + ", maxFrameSize=" + maxFrameSize()
                 + ", maxBufferedAmount=" + maxBufferedAmount
                 + ", pingInterval=" + pingInterval
+                + ", maxRedirects=" + maxRedirects
                 + ", idleTimeout=" + idleTimeout
                 + ", pongTimeout=" + pongTimeout
                 + ", executor=" + (executor == null ? "default" : executor)
@@ -526,6 +543,7 @@ public final class WebSocketOptions {
         private long maxFrameSize = -1;
         private long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
         private Duration pingInterval = Duration.ZERO;
+        private int maxRedirects;
         private Duration idleTimeout = Duration.ZERO;
         private Duration pongTimeout = Duration.ofSeconds(30);
         private Executor executor;
@@ -548,6 +566,7 @@ public final class WebSocketOptions {
             this.maxFrameSize = o.maxFrameSize;
             this.maxBufferedAmount = o.maxBufferedAmount;
             this.pingInterval = o.pingInterval;
+            this.maxRedirects = o.maxRedirects;
             this.idleTimeout = o.idleTimeout;
             this.pongTimeout = o.pongTimeout;
             this.executor = o.executor;
@@ -748,6 +767,22 @@ public final class WebSocketOptions {
          */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = checkNonNegative(interval, "pingInterval");
+            return this;
+        }
+
+        /**
+         * Sets how many HTTP redirects the opening handshake follows (wss:// is never
+         * redirected to ws://).
+         *
+         * @param count 0 (the default: fail on a redirect, as browsers do) to 20
+         * @return this builder
+         * @throws IllegalArgumentException if {@code count} is outside 0..20
+         */
+        public Builder maxRedirects(int count) {
+            if (count < 0 || count > 20) {
+                throw new IllegalArgumentException("maxRedirects must be 0..20, not " + count);
+            }
+            this.maxRedirects = count;
             return this;
         }
 

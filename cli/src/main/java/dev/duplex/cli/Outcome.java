@@ -24,7 +24,9 @@ final class Outcome {
             return new Main.CliException(Main.HANDSHAKE_REJECTED,
                     "handshake with " + url + " failed: " + message(root), error);
         }
-        return new Main.CliException(Main.CONNECTION_FAILED, "cannot connect to " + url + ": " + describe(root), error);
+        Throwable tls = firstTls(error);
+        return new Main.CliException(Main.CONNECTION_FAILED, "cannot connect to " + url + ": "
+                + describe(tls != null ? tls : root), error);
     }
 
     /** The status for a socket that was open and then closed as {@code c}, with {@code error} if any. */
@@ -38,6 +40,16 @@ final class Outcome {
         }
         return new Main.CliException(Main.ABNORMAL_CLOSE, "the peer closed the connection with code " + c.code()
                 + (c.reason().isEmpty() ? "" : " (" + c.reason() + ")"), error);
+    }
+
+    // The outermost TLS exception: Duplex's own, whose message already says what went wrong.
+    private static Throwable firstTls(Throwable t) {
+        for (Throwable e = t; e != null; e = e.getCause()) {
+            if (e instanceof SSLException) {
+                return e;
+            }
+        }
+        return null;
     }
 
     static boolean isHandshake(Throwable t) {
@@ -70,13 +82,15 @@ final class Outcome {
         }
         if (t instanceof SSLException || t.getClass().getName().startsWith("javax.net.ssl")
                 || t instanceof java.security.cert.CertificateException) {
-            if (m.contains("PKIX") || m.contains("unable to find valid certification path")) {
-                return "TLS: the server's certificate is not trusted (use --cacert FILE, or --insecure for testing)";
+            String hint = "";
+            if (m.contains("PKIX") || m.contains("certification path") || m.contains("not trusted")
+                    || m.contains("trust anchors")) {
+                hint = " (use --cacert FILE to trust it, or --insecure for testing)";
+            } else if (m.contains("No subject alternative") || m.contains("No name matching")
+                    || m.contains("does not match the host")) {
+                hint = " (use a URL with the certificate's host name, or --insecure for testing)";
             }
-            if (m.contains("No subject alternative") || m.contains("No name matching")) {
-                return "TLS: the server's certificate is for another host name (" + m + ")";
-            }
-            return "TLS: " + m;
+            return (m.startsWith("TLS") ? m : "TLS: " + m) + hint;
         }
         return m;
     }

@@ -66,7 +66,8 @@ class InteractiveTmuxTest {
     /** Starts {@code duplex ARGS} in a 120x30 tmux pane; its exit status goes to the returned file. */
     private Path start(String... args) throws Exception {
         Path status = dir.resolve("status");
-        StringBuilder script = new StringBuilder("#!/bin/sh\n");
+        // The shell survives Ctrl-C (a trap, not an ignore, which the JVM would inherit) to report the status.
+        StringBuilder script = new StringBuilder("#!/bin/sh\ntrap 'true' INT\n");
         for (String part : Cli.command(args)) {
             script.append('\'').append(part.replace("'", "'\\''")).append("' ");
         }

@@ -140,4 +140,27 @@ class ServeProcessTest {
             assertThat(r.err.strip()).startsWith("duplex serve: Cannot listen").doesNotContain("\n");
         }
     }
+
+    @Test
+    void wssWithPemCertificateAndCacertOrInsecureClients() throws Exception {
+        String tls = java.nio.file.Paths.get(ServeProcessTest.class.getResource("/tls/rsa-cert.pem").toURI())
+                .getParent().toString();
+        try (Cli.Server server = new Cli.Server("--cert", tls + "/rsa-cert.pem", "--key", tls + "/rsa-key.pem", "--quiet")) {
+            assertThat(server.url).startsWith("wss://127.0.0.1:");
+            String url = server.url.replace("127.0.0.1", "localhost");
+            Cli.Result trusted = Cli.run("secure\n", "connect", url, "--cacert", tls + "/rsa-cert.pem", "--count", "1");
+            assertThat(trusted.exit).as("%s", trusted).isEqualTo(Main.OK);
+            assertThat(trusted.out).isEqualTo("secure" + NL);
+
+            Cli.Result insecure = Cli.run("x\n", "connect", server.url, "--insecure", "--count", "1");
+            assertThat(insecure.exit).as("%s", insecure).isEqualTo(Main.OK);
+
+            Cli.Result untrusted = Cli.run("", "connect", url);
+            assertThat(untrusted.exit).as("%s", untrusted).isEqualTo(Main.CONNECTION_FAILED);
+            assertThat(untrusted.err.strip()).contains("TLS").contains("--cacert").doesNotContain("\n");
+
+            Cli.Result otherCa = Cli.run("", "connect", url, "--cacert", tls + "/ec-cert.pem");
+            assertThat(otherCa.exit).as("%s", otherCa).isEqualTo(Main.CONNECTION_FAILED);
+        }
+    }
 }

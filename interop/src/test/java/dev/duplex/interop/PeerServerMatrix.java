@@ -1,0 +1,70 @@
+package dev.duplex.interop;
+
+import dev.duplex.CloseEvent;
+import dev.duplex.WebSocket;
+import dev.duplex.WebSocketOptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The matrix with the peer as the server and Duplex's client connecting to it. */
+abstract class PeerServerMatrix extends AgentMatrix {
+    private Peer plain;
+    private Peer deflating;
+
+    /** Starts the peer's server script with permessage-deflate on or off; it prints its port. */
+    abstract Peer startServer(boolean deflate) throws IOException;
+
+    @BeforeAll
+    void startPeers() throws IOException {
+        plain = startServer(false);
+        deflating = startServer(true);
+        Env.report(peerName() + ": " + deflating.ready());
+    }
+
+    @Override
+    void stopPeers() {
+        if (plain != null) {
+            plain.close();
+        }
+        if (deflating != null) {
+            deflating.close();
+        }
+    }
+
+    static WebSocketOptions options(boolean deflate) {
+        return WebSocketOptions.builder().perMessageDeflate(deflate).maxMessageSize(256L << 20).build();
+    }
+
+    @Override
+    Link connect(boolean deflate, String path, List<String> protocols) {
+        Peer peer = deflate ? deflating : plain;
+        WebSocket ws = new WebSocket("ws://127.0.0.1:" + peer.port() + path, protocols, options(deflate));
+        Recorder events = Recorder.attach(ws);
+        try {
+            events.awaitOpen(SHORT);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + peer.diagnostics(), e);
+        }
+        peer.awaitEvent(path, "open", SHORT);
+        return new Link(path, ws, events, peer);
+    }
+
+    @ParameterizedTest(name = "deflate={0}")
+    @ValueSource(booleans = {false, true})
+    void fails_when_the_server_selects_no_subprotocol(boolean deflate) {
+        Peer peer = deflate ? deflating : plain;
+        WebSocket ws = new WebSocket("ws://127.0.0.1:" + peer.port() + "/noproto" + path("noproto"), List.of("chat"), options(deflate));
+        Recorder events = Recorder.attach(ws);
+        CloseEvent close = events.awaitClose(SHORT);
+        assertThat(events.types()).containsExactly("error", "close");
+        assertThat(close.code()).isEqualTo(1006);
+        assertThat(close.wasClean()).isFalse();
+        assertThat(ws.protocol()).isEmpty();
+    }
+}
