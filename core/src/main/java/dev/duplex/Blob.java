@@ -98,6 +98,23 @@ public abstract class Blob {
     }
 
     /**
+     * Creates a blob over the contents of a file, without reading it now: the bytes are read
+     * when the blob is read or sent, so a file of any size can be sent with
+     * {@link WebSocket#send(Blob)} without holding it in memory. The file must not change while
+     * the blob is in use. The file is never deleted by Duplex.
+     *
+     * @throws IOException if the file's size cannot be read (it does not exist, say)
+     */
+    public static Blob of(java.nio.file.Path file) throws java.io.IOException {
+        return FileBlob.open(file, "");
+    }
+
+    /** As {@link #of(java.nio.file.Path)}, with a MIME type. */
+    public static Blob of(java.nio.file.Path file, String type) throws java.io.IOException {
+        return FileBlob.open(file, type);
+    }
+
+    /**
      * Creates a blob that takes ownership of an array without copying it. The caller must not
      * modify the array afterwards. Used for received messages.
      */

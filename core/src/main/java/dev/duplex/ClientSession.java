@@ -153,6 +153,7 @@ final class ClientSession extends Session {
             openTimer.cancel();
             Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
                     options.maxFrameSize(), RANDOM, deflate, this, this);
+            conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory()), options.largeMessageThreshold());
             attach(conn);
             socket.established(response.protocol(), response.extensions());
             receiveEarly(data);

@@ -57,6 +57,14 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link Builder#closeTimeout(Duration) closeTimeout}</td><td>5 s</td>
  *       <td>How long to wait for the client's close frame after sending one; the connection
  *       is then dropped.</td></tr>
+ *   <tr><td>{@link Builder#largeMessageThreshold(long) largeMessageThreshold}</td><td>16 MiB</td>
+ *       <td>A received binary message larger than this is written to a temporary file as it
+ *       arrives and delivered as a file-backed {@link Blob} (deleted when the blob becomes
+ *       unreachable, or at exit), so big messages need no big heap. With {@code binaryType}
+ *       ARRAYBUFFER such a message is delivered as a read-only memory-mapped buffer; one over
+ *       2 GiB cannot be, and fails the connection with 1009.</td></tr>
+ *   <tr><td>{@link Builder#temporaryDirectory(java.nio.file.Path) temporaryDirectory}</td>
+ *       <td>{@code java.io.tmpdir}</td><td>Where those temporary files go.</td></tr>
  *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
  *       <td>{@link Duration#ZERO}: off</td><td>Send a ping after this much time without
  *       traffic.</td></tr>
@@ -123,6 +131,8 @@ public final class ServerOptions {
     private final Duration handshakeTimeout;
     private final Duration closeTimeout;
     private final Duration pingInterval;
+    private final long largeMessageThreshold;
+    private final java.nio.file.Path temporaryDirectory;
     private final Duration idleTimeout;
     private final Duration pongTimeout;
     private final int maxRequestLineLength;
@@ -145,6 +155,8 @@ public final class ServerOptions {
         this.handshakeTimeout = b.handshakeTimeout;
         this.closeTimeout = b.closeTimeout;
         this.pingInterval = b.pingInterval;
+        this.largeMessageThreshold = b.largeMessageThreshold;
+        this.temporaryDirectory = b.temporaryDirectory;
         this.idleTimeout = b.idleTimeout;
         this.pongTimeout = b.pongTimeout;
         this.maxRequestLineLength = b.maxRequestLineLength;
@@ -293,6 +305,24 @@ public final class ServerOptions {
     }
 
     /**
+     * Returns the size above which a received binary message goes to a temporary file.
+     *
+     * @return bytes; 16 MiB by default
+     */
+    public long largeMessageThreshold() {
+        return largeMessageThreshold;
+    }
+
+    /**
+     * Returns the directory for large received messages.
+     *
+     * @return the directory, or null (the default) for {@code java.io.tmpdir}
+     */
+    public java.nio.file.Path temporaryDirectory() {
+        return temporaryDirectory;
+    }
+
+    /**
      * Returns the idle timeout.
      *
      * @return a non-negative duration; {@link Duration#ZERO} (the default) means none
@@ -397,6 +427,8 @@ public final class ServerOptions {
                 && handshakeTimeout.equals(that.handshakeTimeout)
                 && closeTimeout.equals(that.closeTimeout)
                 && pingInterval.equals(that.pingInterval)
+                && largeMessageThreshold == that.largeMessageThreshold
+                && Objects.equals(temporaryDirectory, that.temporaryDirectory)
                 && idleTimeout.equals(that.idleTimeout)
                 && pongTimeout.equals(that.pongTimeout)
                 && Objects.equals(executor, that.executor);
@@ -410,7 +442,7 @@ public final class ServerOptions {
     @Override
     public int hashCode() {
         return Objects.hash(host, port, sslContext, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount,
-                handshake, handshakeTimeout, closeTimeout, pingInterval, idleTimeout, pongTimeout, maxRequestLineLength, maxHeaderBytes,
+                handshake, handshakeTimeout, closeTimeout, pingInterval, largeMessageThreshold, temporaryDirectory, idleTimeout, pongTimeout, maxRequestLineLength, maxHeaderBytes,
                 maxHeaderCount, maxConnections, executor);
     }
 
@@ -432,6 +464,7 @@ public final class ServerOptions {
                 + ", handshakeTimeout=" + handshakeTimeout
                 + ", closeTimeout=" + closeTimeout
                 + ", pingInterval=" + pingInterval
+                + ", largeMessageThreshold=" + largeMessageThreshold
                 + ", idleTimeout=" + idleTimeout
                 + ", pongTimeout=" + pongTimeout
                 + ", maxRequestLineLength=" + maxRequestLineLength
@@ -468,6 +501,8 @@ public final class ServerOptions {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration closeTimeout = WebSocketOptions.DEFAULT_CLOSE_TIMEOUT;
         private Duration pingInterval = Duration.ZERO;
+        private long largeMessageThreshold = 16L << 20;
+        private java.nio.file.Path temporaryDirectory;
         private Duration idleTimeout = Duration.ZERO;
         private Duration pongTimeout = Duration.ofSeconds(30);
         private int maxRequestLineLength = DEFAULT_MAX_REQUEST_LINE_LENGTH;
@@ -493,6 +528,8 @@ public final class ServerOptions {
             this.handshakeTimeout = o.handshakeTimeout;
             this.closeTimeout = o.closeTimeout;
             this.pingInterval = o.pingInterval;
+            this.largeMessageThreshold = o.largeMessageThreshold;
+            this.temporaryDirectory = o.temporaryDirectory;
             this.idleTimeout = o.idleTimeout;
             this.pongTimeout = o.pongTimeout;
             this.maxRequestLineLength = o.maxRequestLineLength;
@@ -670,6 +707,33 @@ public final class ServerOptions {
          */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = WebSocketOptions.checkNonNegative(interval, "pingInterval");
+            return this;
+        }
+
+        /**
+         * Sets the size above which a received binary message is written to a temporary file
+         * and delivered as a file-backed {@link Blob}.
+         *
+         * @param bytes at least 1; 16 MiB by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder largeMessageThreshold(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("largeMessageThreshold must be at least 1 byte, not " + bytes);
+            }
+            this.largeMessageThreshold = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the directory for the temporary files of large received messages.
+         *
+         * @param directory an existing directory, or null for {@code java.io.tmpdir}
+         * @return this builder
+         */
+        public Builder temporaryDirectory(java.nio.file.Path directory) {
+            this.temporaryDirectory = directory;
             return this;
         }
 

@@ -162,6 +162,7 @@ final class ServerSession extends Session {
                 options.maxBufferedAmount());
         countedAsPending = false;
         server.handshakeEnded();
+        conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory()), options.largeMessageThreshold());
         attach(conn);     // before the connection event: a send() inside onconnection must go out
         server.opened(socket, hr);
         deciding = false;

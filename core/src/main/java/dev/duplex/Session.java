@@ -145,7 +145,12 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
                 return;
             }
             if (c.close(code, reason)) {
-                armCloseTimer("The peer did not answer the close frame within " + closeTimeoutMillis + " ms");
+                if (c.hasStreams()) {
+                    // The close frame goes out after the blobs being sent: time it from then.
+                    closeTimerWaitsForStreams = true;
+                } else {
+                    armCloseTimer("The peer did not answer the close frame within " + closeTimeoutMillis + " ms");
+                }
             }
         });
     }
@@ -159,6 +164,18 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
             TcpChannel ch = channel;
             if (ch != null && connection != null) {
                 ch.pauseReading(paused);
+            }
+        });
+    }
+
+    /** Fails the connection with a close frame carrying {@code code}: error, then close 1006. */
+    final void failWithCode(int code, String message) {
+        loop.execute(() -> {
+            Connection c = connection;
+            if (c != null) {
+                c.fail(new ProtocolException(code, message));
+            } else {
+                failNow(new IOException(message));
             }
         });
     }
@@ -178,6 +195,102 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     @Override
     public final void onBinary(byte[] data) {
         socket.messageReceived(data);
+    }
+
+    @Override
+    public final void onSpilledBinary(Object blob) {
+        socket.messageReceived(blob);
+    }
+
+    // ------------------------------------------------------------ large blobs, sent in fragments
+
+    /** Blobs above this are streamed from their source in fragments instead of copied first. */
+    static final long STREAM_THRESHOLD = 4L << 20;
+    private static final int FRAGMENT_SIZE = 256 * 1024;
+    /** The next fragment is produced when fewer bytes than this wait in the write queue. */
+    private static final long STREAM_LOW_WATER = 1L << 20;
+
+    private static final class BlobSend {
+        final Connection.OutboundStream stream;
+        final Blob blob;
+        long position;
+
+        BlobSend(Connection.OutboundStream stream, Blob blob) {
+            this.stream = stream;
+            this.blob = blob;
+        }
+    }
+
+    private final java.util.ArrayDeque<BlobSend> blobSends = new java.util.ArrayDeque<>();   // loop thread only
+    private boolean closeTimerWaitsForStreams;
+
+    /**
+     * Queues {@code blob} as one binary message whose bytes are read from the blob while it is
+     * sent; false if a close frame was already sent. Its place in the message order is taken now.
+     */
+    final boolean sendStreamed(Blob blob) {
+        Connection c = connection;
+        Connection.OutboundStream stream = c == null ? null : c.openStream(false);
+        if (stream == null) {
+            return false;
+        }
+        loop.execute(() -> {
+            blobSends.add(new BlobSend(stream, blob));
+            pumpStreams();
+        });
+        return true;
+    }
+
+    // Produces fragments of the active stream while the write queue is short (loop thread).
+    private void pumpStreams() {
+        Connection c = connection;
+        TcpChannel ch = channel;
+        if (c == null || ch == null || terminated) {
+            return;
+        }
+        while (!blobSends.isEmpty() && ch.queuedBytes() < STREAM_LOW_WATER) {
+            BlobSend active = null;
+            for (BlobSend b : blobSends) {
+                if (c.isActive(b.stream)) {
+                    active = b;
+                    break;
+                }
+            }
+            if (active == null) {
+                return;     // the active stream is not registered here yet
+            }
+            long left = active.blob.size() - active.position;
+            int n = (int) Math.min(FRAGMENT_SIZE, left);
+            byte[] chunk = new byte[n];
+            try {
+                int done = 0;
+                while (done < n) {
+                    int r = active.blob.read(active.position + done, chunk, done, n - done);
+                    if (r <= 0) {
+                        throw new java.io.UncheckedIOException(new IOException("The blob ended early"));
+                    }
+                    done += r;
+                }
+            } catch (java.io.UncheckedIOException e) {
+                blobSends.clear();
+                c.fail(new ProtocolException(CloseCodes.INTERNAL_ERROR,
+                        "Cannot read the blob being sent: " + e.getCause().getMessage(), e.getCause()));
+                return;
+            }
+            active.position += n;
+            boolean last = active.position == active.blob.size();
+            if (!c.sendFragment(active.stream, chunk, last)) {
+                blobSends.clear();
+                return;
+            }
+            if (last) {
+                blobSends.remove(active);
+            }
+        }
+        if (blobSends.isEmpty() && closeTimerWaitsForStreams && !c.hasStreams()) {
+            closeTimerWaitsForStreams = false;
+            armCloseTimer("The peer did not answer the close frame within " + closeTimeoutMillis + " ms");
+        }
     }
 
     @Override
@@ -234,6 +347,9 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     public final void onWritten(TcpChannel ch, long credit) {
         if (socket != null) {
             socket.written(credit);
+        }
+        if (!blobSends.isEmpty() || closeTimerWaitsForStreams) {
+            pumpStreams();
         }
     }
 

@@ -264,6 +264,13 @@ public class WebSocket extends EventTarget {
     public void send(Blob data) {
         Objects.requireNonNull(data, "data");
         checkNotConnecting();
+        if (data.size() > Session.STREAM_THRESHOLD) {
+            // Read from its source while it is sent, in fragments: no copy of its size.
+            if (reserve(data.size())) {
+                session.sendStreamed(data);
+            }
+            return;
+        }
         queue(false, data.bytes());
     }
 
@@ -275,11 +282,19 @@ public class WebSocket extends EventTarget {
     }
 
     private void queue(boolean text, byte[] payload) {
-        long size = payload.length;
+        if (reserve(payload.length)) {
+            session.send(text, payload);
+        }
+    }
+
+    /**
+     * Adds a message's size to {@code bufferedAmount}; true if it should be sent. After closing
+     * starts, data is not sent but still counted (WHATWG); past the limit the socket is closed.
+     */
+    private boolean reserve(long size) {
         if (readyState != OPEN || overflowed) {
-            // WHATWG: after closing starts, data is not sent but still counted.
             bufferedAmount.addAndGet(size);
-            return;
+            return false;
         }
         long total = bufferedAmount.addAndGet(size);
         if (total > maxBufferedAmount) {
@@ -287,9 +302,9 @@ public class WebSocket extends EventTarget {
             session.abort(new IOException("bufferedAmount would reach " + total
                     + " bytes, over the limit of " + maxBufferedAmount
                     + " (WebSocketOptions.maxBufferedAmount); the socket was closed"));
-            return;
+            return false;
         }
-        session.send(text, payload);
+        return true;
     }
 
     // ------------------------------------------------------------------ closing
@@ -420,7 +435,9 @@ public class WebSocket extends EventTarget {
     }
 
     void messageReceived(Object data) {
-        long size = data instanceof byte[] ? ((byte[]) data).length : 2L * ((String) data).length();
+        // Bytes held on the heap until the handler runs (a spilled message lives in a file).
+        long size = data instanceof byte[] ? ((byte[]) data).length
+                : data instanceof String ? 2L * ((String) data).length() : 0;
         if (inboundBytes.addAndGet(size) > INBOUND_HIGH_WATER && !readingPaused) {
             readingPaused = true;
             session.readingPaused(true);
@@ -437,6 +454,15 @@ public class WebSocket extends EventTarget {
             if (data instanceof byte[]) {
                 byte[] bytes = (byte[]) data;
                 value = binaryType == BinaryType.BLOB ? Blob.wrap(bytes) : ByteBuffer.wrap(bytes);
+            } else if (data instanceof FileBlob && binaryType == BinaryType.ARRAYBUFFER) {
+                try {
+                    value = ((FileBlob) data).mapReadOnly();
+                } catch (IOException e) {
+                    session.failWithCode(CloseCodes.MESSAGE_TOO_BIG, "A received message of " + ((FileBlob) data).size()
+                            + " bytes cannot be delivered as an ArrayBuffer: " + e.getMessage()
+                            + " (use binaryType BLOB for messages over 2 GiB)");
+                    return;
+                }
             }
             dispatchEvent(new MessageEvent("message", value, origin));
         });

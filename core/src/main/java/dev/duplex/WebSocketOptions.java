@@ -83,6 +83,14 @@ import javax.net.ssl.SSLContext;
  *       <td>How many HTTP redirects (301, 302, 303, 307, 308 with a Location) to follow during
  *       the opening handshake. ws:// may be redirected to wss://, never wss:// to ws://. With 0,
  *       a redirect fails the connection with a message that names the Location.</td></tr>
+ *   <tr><td>{@link Builder#largeMessageThreshold(long) largeMessageThreshold}</td><td>16 MiB</td>
+ *       <td>A received binary message larger than this is written to a temporary file as it
+ *       arrives and delivered as a file-backed {@link Blob} (deleted when the blob becomes
+ *       unreachable, or at exit), so big messages need no big heap. With {@code binaryType}
+ *       ARRAYBUFFER such a message is delivered as a read-only memory-mapped buffer; one over
+ *       2 GiB cannot be, and fails the connection with 1009.</td></tr>
+ *   <tr><td>{@link Builder#temporaryDirectory(java.nio.file.Path) temporaryDirectory}</td>
+ *       <td>{@code java.io.tmpdir}</td><td>Where those temporary files go.</td></tr>
  *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
  *       <td>{@link Duration#ZERO}: off</td>
  *       <td>Send a ping after this much time without traffic, to keep the connection alive
@@ -136,6 +144,8 @@ public final class WebSocketOptions {
     private final long maxFrameSize;
     private final long maxBufferedAmount;
     private final Duration pingInterval;
+    private final long largeMessageThreshold;
+    private final java.nio.file.Path temporaryDirectory;
     private final int maxRedirects;
     private final Duration idleTimeout;
     private final Duration pongTimeout;
@@ -156,6 +166,8 @@ public final class WebSocketOptions {
         this.maxFrameSize = b.maxFrameSize;
         this.maxBufferedAmount = b.maxBufferedAmount;
         this.pingInterval = b.pingInterval;
+        this.largeMessageThreshold = b.largeMessageThreshold;
+        this.temporaryDirectory = b.temporaryDirectory;
         this.maxRedirects = b.maxRedirects;
         this.idleTimeout = b.idleTimeout;
         this.pongTimeout = b.pongTimeout;
@@ -321,6 +333,24 @@ public final class WebSocketOptions {
     }
 
     /**
+     * Returns the size above which a received binary message goes to a temporary file.
+     *
+     * @return bytes; 16 MiB by default
+     */
+    public long largeMessageThreshold() {
+        return largeMessageThreshold;
+    }
+
+    /**
+     * Returns the directory for large received messages.
+     *
+     * @return the directory, or null (the default) for {@code java.io.tmpdir}
+     */
+    public java.nio.file.Path temporaryDirectory() {
+        return temporaryDirectory;
+    }
+
+    /**
      * Returns how many redirects the opening handshake follows.
      *
      * @return 0 (the default) or more
@@ -385,6 +415,8 @@ public final class WebSocketOptions {
                 && Objects.equals(proxy, that.proxy)
                 && Objects.equals(proxyAuthorization, that.proxyAuthorization)
                 && pingInterval.equals(that.pingInterval)
+                && largeMessageThreshold == that.largeMessageThreshold
+                && Objects.equals(temporaryDirectory, that.temporaryDirectory)
                 && maxRedirects == that.maxRedirects
                 && idleTimeout.equals(that.idleTimeout)
                 && pongTimeout.equals(that.pongTimeout)
@@ -399,7 +431,7 @@ public final class WebSocketOptions {
     @Override
     public int hashCode() {
         return Objects.hash(headers, origin, connectTimeout, closeTimeout, sslContext, hostnameVerification, proxy,
-                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval, idleTimeout, pongTimeout, maxRedirects,
+                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval, largeMessageThreshold, temporaryDirectory, idleTimeout, pongTimeout, maxRedirects,
                 executor);
     }
 
@@ -425,6 +457,7 @@ public final class WebSocketOptions {
                 + ", maxFrameSize=" + maxFrameSize()
                 + ", maxBufferedAmount=" + maxBufferedAmount
                 + ", pingInterval=" + pingInterval
+                + ", largeMessageThreshold=" + largeMessageThreshold
                 + ", maxRedirects=" + maxRedirects
                 + ", idleTimeout=" + idleTimeout
                 + ", pongTimeout=" + pongTimeout
@@ -543,6 +576,8 @@ public final class WebSocketOptions {
         private long maxFrameSize = -1;
         private long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
         private Duration pingInterval = Duration.ZERO;
+        private long largeMessageThreshold = 16L << 20;
+        private java.nio.file.Path temporaryDirectory;
         private int maxRedirects;
         private Duration idleTimeout = Duration.ZERO;
         private Duration pongTimeout = Duration.ofSeconds(30);
@@ -566,6 +601,8 @@ public final class WebSocketOptions {
             this.maxFrameSize = o.maxFrameSize;
             this.maxBufferedAmount = o.maxBufferedAmount;
             this.pingInterval = o.pingInterval;
+            this.largeMessageThreshold = o.largeMessageThreshold;
+            this.temporaryDirectory = o.temporaryDirectory;
             this.maxRedirects = o.maxRedirects;
             this.idleTimeout = o.idleTimeout;
             this.pongTimeout = o.pongTimeout;
@@ -767,6 +804,33 @@ public final class WebSocketOptions {
          */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = checkNonNegative(interval, "pingInterval");
+            return this;
+        }
+
+        /**
+         * Sets the size above which a received binary message is written to a temporary file
+         * and delivered as a file-backed {@link Blob}.
+         *
+         * @param bytes at least 1; 16 MiB by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder largeMessageThreshold(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("largeMessageThreshold must be at least 1 byte, not " + bytes);
+            }
+            this.largeMessageThreshold = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the directory for the temporary files of large received messages.
+         *
+         * @param directory an existing directory, or null for {@code java.io.tmpdir}
+         * @return this builder
+         */
+        public Builder temporaryDirectory(java.nio.file.Path directory) {
+            this.temporaryDirectory = directory;
             return this;
         }
 

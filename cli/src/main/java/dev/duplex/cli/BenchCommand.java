@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
                         + "server in the same process.",
                 "Each connection keeps --window messages in flight; each echo is timed against its send. The result: "
                         + "messages/s, MB/s (payload bytes echoed, 1 MB = 10^6 bytes) and latency percentiles "
-                        + "(p50, p99, p99.9; within 0.8%), on stdout; a progress line on stderr."})
+                        + "(p50, p99, p99.9; within 0.8%%), on stdout; a progress line on stderr."})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "URL",
             description = "An echo server's URL (default: an embedded echo server).")

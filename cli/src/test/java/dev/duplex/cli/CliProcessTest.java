@@ -238,6 +238,8 @@ class CliProcessTest {
             Cli.Result c = Cli.inProcess(command, "--help");
             assertThat(c.exit).as(command).isZero();
             assertThat(c.out).as(command).startsWith("Usage: duplex " + command).contains("Exit status");
+            assertThat(c.err).as(command).isEmpty();        // e.g. no picocli warning about a stray '%'
+
         }
         assertThat(Cli.inProcess("connect", "--help").out).contains("--insecure").contains("--cacert")
                 .contains("--proxy").contains("--jsonl").contains("--count").contains("--max-message");

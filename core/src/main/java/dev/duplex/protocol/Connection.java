@@ -1,5 +1,6 @@
 package dev.duplex.protocol;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -32,6 +33,15 @@ public final class Connection {
 
         void onBinary(byte[] data);
 
+        /**
+         * A binary message that outgrew memory and went to a {@link MessageSpill}; {@code handle}
+         * is what its {@link MessageSpill#finish()} returned. Only called after
+         * {@link #spillLargeBinaryMessages} was set up.
+         */
+        default void onSpilledBinary(Object handle) {
+            throw new IllegalStateException("Spilled messages are not handled by " + getClass().getName());
+        }
+
         /** A ping arrived; the pong has already been queued. */
         default void onPing(byte[] payload) {}
 
@@ -59,7 +69,13 @@ public final class Connection {
     private enum State { OPEN, CLOSE_SENT, CLOSED, FAILED }
 
     private final Role role;
-    private final long maxMessageSize;
+    private final long maxMessageSize;       // the configured limit
+    private final long maxTextSize;          // text must fit a Java array
+    private long maxBinarySize;              // binary may be larger when spilled
+    private MessageSpill.Factory spillFactory;
+    private long spillThreshold = Long.MAX_VALUE;
+    private MessageSpill spill;              // the binary message being received, once spilled
+    private long spilledLength;
     private final Listener listener;
     private final Output output;
     private final FrameDecoder decoder;
@@ -103,7 +119,9 @@ public final class Connection {
                       PerMessageDeflate deflate, Listener listener, Output output) {
         this.role = role;
         this.deflate = deflate;
-        this.maxMessageSize = Math.min(maxMessageSize, MAX_ARRAY_MESSAGE);
+        this.maxMessageSize = maxMessageSize;
+        this.maxTextSize = Math.min(maxMessageSize, MAX_ARRAY_MESSAGE);
+        this.maxBinarySize = maxTextSize;
         this.listener = listener;
         this.output = output;
         this.random = role == Role.CLIENT ? (random != null ? random : new SecureRandom()) : null;
@@ -111,6 +129,17 @@ public final class Connection {
         if (deflate != null) {
             decoder.allowRsv(4);      // RSV1: "compressed" (RFC 7692 §6)
         }
+    }
+
+    /**
+     * Sends binary messages larger than {@code threshold} bytes to storage from {@code factory}
+     * instead of the heap, and lets binary messages go up to the configured maximum message
+     * size even beyond the largest Java array. Call before receiving.
+     */
+    public void spillLargeBinaryMessages(MessageSpill.Factory factory, long threshold) {
+        this.spillFactory = factory;
+        this.spillThreshold = threshold;
+        this.maxBinarySize = maxMessageSize;
     }
 
     /** True if permessage-deflate is in use. */
@@ -133,6 +162,7 @@ public final class Connection {
             }
         }
         message = null;
+        discardSpill();
     }
 
     public Role role() {
@@ -185,11 +215,13 @@ public final class Connection {
             }
             sendClose = state == State.OPEN;
             state = State.FAILED;
+            abandonStreams();
             if (sendClose) {
                 writeClose(e.closeCode(), "");
             }
         }
         message = null;
+        discardSpill();
         listener.onProtocolError(e);
     }
 
@@ -235,10 +267,10 @@ public final class Connection {
                 return;
             }
             // A compressed frame's size says nothing of the message's: that is counted as it inflates.
-            if (!compressed && messageLength + length > maxMessageSize) {
+            if (!compressed && received() + length > messageLimit()) {
                 throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Message of "
-                        + (fin && opcode != Opcode.CONTINUATION ? "" : "at least ") + (messageLength + length)
-                        + " bytes exceeds the message size limit of " + maxMessageSize + " bytes");
+                        + (fin && opcode != Opcode.CONTINUATION ? "" : "at least ") + (received() + length)
+                        + " bytes exceeds the message size limit of " + messageLimit() + " bytes");
             }
         }
 
@@ -288,6 +320,20 @@ public final class Connection {
                 throw new ProtocolException(CloseCodes.INVALID_PAYLOAD,
                         "Text message ends inside a UTF-8 sequence");
             }
+            if (spill != null) {
+                MessageSpill done = spill;
+                spill = null;
+                Object handle;
+                try {
+                    handle = done.finish();
+                } catch (IOException e) {
+                    done.discard();
+                    throw new ProtocolException(CloseCodes.INTERNAL_ERROR,
+                            "Cannot store a large message: " + e.getMessage(), e);
+                }
+                listener.onSpilledBinary(handle);
+                return;
+            }
             byte[] data = takeMessage();
             if (opcode == Opcode.TEXT) {
                 listener.onText(new String(data, StandardCharsets.UTF_8));
@@ -313,14 +359,57 @@ public final class Connection {
 
     // Decompressed bytes count against the limit before they are kept (an inflate bomb stops here).
     private void appendInflated(ByteBuffer chunk) throws ProtocolException {
-        if ((long) messageLength + chunk.remaining() > maxMessageSize) {
+        if (received() + chunk.remaining() > messageLimit()) {
             throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Decompressed message exceeds the message size limit of "
-                    + maxMessageSize + " bytes");
+                    + messageLimit() + " bytes");
         }
         appendChecked(chunk);
     }
 
-    private void append(ByteBuffer chunk) {
+    /** Bytes of the current message received so far, in memory or spilled. */
+    private long received() {
+        return spill != null ? spilledLength : messageLength;
+    }
+
+    private long messageLimit() {
+        return messageOpcode == Opcode.TEXT ? maxTextSize : maxBinarySize;
+    }
+
+    private void append(ByteBuffer chunk) throws ProtocolException {
+        if (spillFactory != null && messageOpcode == Opcode.BINARY
+                && (spill != null || (long) messageLength + chunk.remaining() > spillThreshold)) {
+            appendSpilled(chunk);
+            return;
+        }
+        appendInMemory(chunk);
+    }
+
+    // Moves the message to the spill the first time, then streams every later chunk there.
+    private void appendSpilled(ByteBuffer chunk) throws ProtocolException {
+        try {
+            if (spill == null) {
+                spill = spillFactory.open();
+                spill.write(ByteBuffer.wrap(message == null ? EMPTY : message, 0, messageLength));
+                spilledLength = messageLength;
+                message = null;
+                messageLength = 0;
+            }
+            spilledLength += chunk.remaining();
+            spill.write(chunk);
+        } catch (IOException e) {
+            throw new ProtocolException(CloseCodes.INTERNAL_ERROR, "Cannot store a large message: " + e.getMessage(), e);
+        }
+    }
+
+    private void discardSpill() {
+        MessageSpill s = spill;
+        spill = null;
+        if (s != null) {
+            s.discard();
+        }
+    }
+
+    private void appendInMemory(ByteBuffer chunk) {
         int n = chunk.remaining();
         int needed = messageLength + n;
         if (message == null || message.length < needed) {
@@ -395,15 +484,113 @@ public final class Connection {
         synchronized (this) {
             if (state == State.OPEN) {
                 // Echo the status code (RFC 6455 §5.5.1); an empty close is answered empty.
+                abandonStreams();
                 writeClose(code, "");
             }
             state = State.CLOSED;
         }
         message = null;
+        discardSpill();
         listener.onCloseFrame(code, reason);
     }
 
     // ---------------------------------------------------------------- sending
+
+    /**
+     * A message sent in fragments, produced while it goes out (RFC 6455 §5.4), so a message of
+     * any size needs no buffer of its size. Frames queued after it wait until it is finished.
+     */
+    public static final class OutboundStream {
+        private final boolean text;
+        private boolean started;
+
+        private OutboundStream(boolean text) {
+            this.text = text;
+        }
+    }
+
+    // Data and close frames queued while a stream is being sent, and later streams, in order.
+    private OutboundStream activeStream;
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+
+    private static final class HeldFrame {
+        final ByteBuffer header;
+        final ByteBuffer payload;
+        final long credit;
+
+        HeldFrame(ByteBuffer header, ByteBuffer payload, long credit) {
+            this.header = header;
+            this.payload = payload;
+            this.credit = credit;
+        }
+    }
+
+    /**
+     * Reserves the next place in the outgoing order for a fragmented message; its fragments go
+     * out through {@link #sendFragment} once {@link #isActive} says it is its turn. Returns null
+     * once a close frame has been sent.
+     */
+    public synchronized OutboundStream openStream(boolean text) {
+        if (state != State.OPEN) {
+            return null;
+        }
+        OutboundStream stream = new OutboundStream(text);
+        if (activeStream == null) {
+            activeStream = stream;
+        } else {
+            held.add(stream);
+        }
+        return stream;
+    }
+
+    /** True when {@code stream} may send its fragments. */
+    public synchronized boolean isActive(OutboundStream stream) {
+        return activeStream == stream;
+    }
+
+    /**
+     * Sends the next fragment of the active {@code stream} ({@code last}: the final one), taking
+     * ownership of {@code chunk}; its credit is its length. Fragments are never compressed.
+     * Returns false if the stream was abandoned (the connection failed or the peer closed).
+     */
+    public synchronized boolean sendFragment(OutboundStream stream, byte[] chunk, boolean last) {
+        if (activeStream != stream || state == State.FAILED || state == State.CLOSED) {
+            return false;
+        }
+        int opcode = stream.started ? Opcode.CONTINUATION : stream.text ? Opcode.TEXT : Opcode.BINARY;
+        stream.started = true;
+        emit(opcode, 0, last, chunk, chunk.length, true);
+        if (last) {
+            activeStream = null;
+            releaseHeld();
+        }
+        return true;
+    }
+
+    /** True while a stream is sending or waiting (a close frame queued behind it is not out yet). */
+    public synchronized boolean hasStreams() {
+        return activeStream != null;
+    }
+
+    // Writes the frames held behind the stream that just ended, up to the next stream.
+    private void releaseHeld() {
+        Object next;
+        while ((next = held.poll()) != null) {
+            if (next instanceof OutboundStream) {
+                activeStream = (OutboundStream) next;
+                return;
+            }
+            HeldFrame f = (HeldFrame) next;
+            output.write(f.header, f.payload, f.credit);
+        }
+    }
+
+    // The peer closed or the connection failed: unfinished streams and held frames are dropped,
+    // so our close frame can go out now.
+    private void abandonStreams() {
+        activeStream = null;
+        held.clear();
+    }
 
     /**
      * Queues a whole message as one frame, taking ownership of {@code payload} (a client masks
@@ -486,13 +673,26 @@ public final class Connection {
     }
 
     private void writeFrame(int opcode, int rsv, byte[] payload, long credit) {
+        emit(opcode, rsv, true, payload, credit, false);
+    }
+
+    // Encodes (and masks) a frame now, in call order. Data and close frames wait behind an
+    // active stream; pings, pongs (RFC 6455 §5.4: control frames may be injected in the middle
+    // of a fragmented message) and the stream's own fragments go straight out.
+    private void emit(int opcode, int rsv, boolean fin, byte[] payload, long credit, boolean streamFragment) {
         boolean mask = role == Role.CLIENT;
         int key = mask ? nextMaskKey() : 0;
-        ByteBuffer header = FrameEncoder.header(true, rsv, opcode, payload.length, mask, key);
+        ByteBuffer header = FrameEncoder.header(fin, rsv, opcode, payload.length, mask, key);
         if (mask) {
             Masking.mask(payload, 0, payload.length, key, 0);
         }
-        output.write(header, payload.length == 0 ? null : ByteBuffer.wrap(payload), credit);
+        ByteBuffer body = payload.length == 0 ? null : ByteBuffer.wrap(payload);
+        boolean passes = streamFragment || opcode == Opcode.PING || opcode == Opcode.PONG;
+        if (activeStream != null && !passes) {
+            held.add(new HeldFrame(header, body, credit));
+            return;
+        }
+        output.write(header, body, credit);
     }
 
     // A fresh, unpredictable key per frame (RFC 6455 §5.3), drawn from a SecureRandom in batches.

@@ -70,6 +70,7 @@ public final class TcpChannel implements EventLoop.Selectable {
     private final ArrayDeque<Write> pending = new ArrayDeque<>();   // loop thread only
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private final AtomicLong automaticQueued = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
     private boolean closeWhenFlushed;
     private boolean closed;
     private int readPauses;                                          // loop thread only
@@ -150,6 +151,11 @@ public final class TcpChannel implements EventLoop.Selectable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** Bytes queued (as plaintext) and not yet handed to the kernel (or to TLS). */
+    public long queuedBytes() {
+        return queued.get();
     }
 
     /** The negotiated TLS session's protocol (e.g. "TLSv1.3"), or null without TLS. */
@@ -375,6 +381,7 @@ public final class TcpChannel implements EventLoop.Selectable {
      */
     public void write(ByteBuffer a, ByteBuffer b, long credit) {
         Write w = new Write(a, b, credit);
+        queued.addAndGet(w.size);
         if (credit == 0) {
             automaticQueued.addAndGet(w.size);
         }
@@ -496,6 +503,7 @@ public final class TcpChannel implements EventLoop.Selectable {
         long credit = 0;
         while (!pending.isEmpty() && pending.peekFirst().remaining() == 0) {
             Write done = pending.pollFirst();
+            queued.addAndGet(-done.size);
             credit += done.credit;
             if (done.credit == 0) {
                 automaticQueued.addAndGet(-done.size);

@@ -1,0 +1,1 @@
+// scenarios interpreter: written with the differential suite
