@@ -96,8 +96,10 @@ async function echoCases(url, cases) {
     }
     ws.binaryType = c.kind === 'blob' ? 'blob' : 'arraybuffer';
     const sentHash = await sha256(bytes);
+    console.log('echoCases: sending ' + c.kind + ' of ' + c.size);
     ws.send(payload);
     const echo = await bytesOf(await ws.next());
+    console.log('echoCases: echo of ' + c.kind + ' of ' + c.size + ' received');
     const ack = JSON.parse(await ws.next());
     results.push({ kind: c.kind, size: c.size, sentLength: bytes.length, sentHash, echoType: echo.type,
       echoLength: echo.bytes.length, echoHash: await sha256(echo.bytes), ack });

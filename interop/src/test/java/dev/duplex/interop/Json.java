@@ -223,7 +223,9 @@ final class Json {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20 || Character.isSurrogate(c)) {
+                    if (Character.isHighSurrogate(c) && k + 1 < str.length() && Character.isLowSurrogate(str.charAt(k + 1))) {
+                        b.append(c).append(str.charAt(++k));   // a pair: kept as is, as JSON.stringify does
+                    } else if (c < 0x20 || Character.isSurrogate(c)) {
                         b.append(String.format("\\u%04x", (int) c));
                     } else {
                         b.append(c);
