@@ -89,7 +89,9 @@ httpServer.on('upgrade', (req, socket, head) => {
   const run = url.searchParams.get('run') || '?';
   const name = decodeURIComponent(url.pathname.replace(/^\/s\//, ''));
   const scenario = scenarios.get(name);
-  socket.on('close', () => log({ run, ev: 'end' }));
+  // 'end' is the last line of a run: after the ws close event when the upgrade went through
+  let upgraded = false;
+  socket.on('close', () => { if (!upgraded) log({ run, ev: 'end' }); });
   log({ run, ev: 'upgrade', name, protocols: req.headers['sec-websocket-protocol'] || '' });
   if (!scenario) {
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
@@ -116,6 +118,7 @@ httpServer.on('upgrade', (req, socket, head) => {
   }
   req.scenario = { server };
   const wss = server.deflate ? deflating : plain;
+  upgraded = true;
   wss.handleUpgrade(req, socket, head, (ws) => {
     log({ run, ev: 'open', protocol: ws.protocol });
     ws.on('message', (data, isBinary) => {
@@ -126,7 +129,10 @@ httpServer.on('upgrade', (req, socket, head) => {
     });
     ws.on('pong', (data) => log({ run, ev: 'pong', data: data.toString('utf8') }));
     ws.on('error', (e) => log({ run, ev: 'error', message: String(e.message) }));
-    ws.on('close', (code, reason) => log({ run, ev: 'close', code, reason: reason.toString('utf8') }));
+    ws.on('close', (code, reason) => {
+      log({ run, ev: 'close', code, reason: reason.toString('utf8') });
+      log({ run, ev: 'end' });
+    });
     act(ws, server.onOpen || []);
   });
 });

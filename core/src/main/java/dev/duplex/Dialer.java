@@ -52,7 +52,8 @@ final class Dialer {
             failed.accept(e);
             return;
         }
-        InetSocketAddress proxy = options.proxy();
+        InetSocketAddress proxy = options.proxy() != null ? options.proxy()
+                : options.systemProxy() ? systemProxy(url) : null;
         String host = proxy != null ? proxy.getHostString() : url.host();
         int port = proxy != null ? proxy.getPort() : url.port();
         String tunnelTarget = proxy == null ? null : url.hostHeaderWithPort();
@@ -67,6 +68,21 @@ final class Dialer {
                 }
             });
         });
+    }
+
+    /** The first HTTP proxy the JVM's ProxySelector names for the URL's http(s) form, or null. */
+    static InetSocketAddress systemProxy(WebSocketUrl url) {
+        java.net.ProxySelector selector = java.net.ProxySelector.getDefault();
+        if (selector == null) {
+            return null;
+        }
+        java.net.URI uri = java.net.URI.create((url.secure() ? "https://" : "http://") + url.hostHeader() + "/");
+        for (java.net.Proxy p : selector.select(uri)) {
+            if (p.type() == java.net.Proxy.Type.HTTP && p.address() instanceof InetSocketAddress) {
+                return (InetSocketAddress) p.address();
+            }
+        }
+        return null;
     }
 
     static SSLEngine clientEngine(WebSocketUrl url, WebSocketOptions options) throws IOException {

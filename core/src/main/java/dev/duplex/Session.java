@@ -137,6 +137,12 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         return c != null && c.sendMessage(text, payload);
     }
 
+    /** Queues a frame encoded once for many sockets; false if a close frame was already sent. */
+    final boolean sendEncoded(ByteBuffer header, ByteBuffer payload, long credit) {
+        Connection c = connection;
+        return c != null && c.sendEncoded(header, payload, credit);
+    }
+
     /** Starts the closing handshake with {@code code} and {@code reason}. */
     final void close(int code, String reason) {
         loop.execute(() -> {

@@ -281,6 +281,14 @@ public class WebSocket extends EventTarget {
         }
     }
 
+    /** Queues a frame a server encoded once for all its clients (see {@link WebSocketServer#broadcast}). */
+    boolean sendEncoded(ByteBuffer header, ByteBuffer payload, long size) {
+        if (readyState == CONNECTING) {
+            return false;
+        }
+        return reserve(size) && session.sendEncoded(header, payload, size);
+    }
+
     private void queue(boolean text, byte[] payload) {
         if (reserve(payload.length)) {
             session.send(text, payload);

@@ -91,6 +91,11 @@ import javax.net.ssl.SSLContext;
  *       2 GiB cannot be, and fails the connection with 1009.</td></tr>
  *   <tr><td>{@link Builder#temporaryDirectory(java.nio.file.Path) temporaryDirectory}</td>
  *       <td>{@code java.io.tmpdir}</td><td>Where those temporary files go.</td></tr>
+ *   <tr><td>{@link Builder#systemProxy(boolean) systemProxy}</td><td>false</td>
+ *       <td>When no {@code proxy} is set, ask the JVM's {@link java.net.ProxySelector} (which
+ *       reads {@code http.proxyHost}/{@code https.proxyHost}, {@code http.nonProxyHosts} and
+ *       friends) for an HTTP proxy for each connection: {@code http} for ws://, {@code https} for
+ *       wss://.</td></tr>
  *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
  *       <td>{@link Duration#ZERO}: off</td>
  *       <td>Send a ping after this much time without traffic, to keep the connection alive
@@ -144,6 +149,7 @@ public final class WebSocketOptions {
     private final long maxFrameSize;
     private final long maxBufferedAmount;
     private final Duration pingInterval;
+    private final boolean systemProxy;
     private final long largeMessageThreshold;
     private final java.nio.file.Path temporaryDirectory;
     private final int maxRedirects;
@@ -166,6 +172,7 @@ public final class WebSocketOptions {
         this.maxFrameSize = b.maxFrameSize;
         this.maxBufferedAmount = b.maxBufferedAmount;
         this.pingInterval = b.pingInterval;
+        this.systemProxy = b.systemProxy;
         this.largeMessageThreshold = b.largeMessageThreshold;
         this.temporaryDirectory = b.temporaryDirectory;
         this.maxRedirects = b.maxRedirects;
@@ -333,6 +340,15 @@ public final class WebSocketOptions {
     }
 
     /**
+     * Tells whether the JVM's {@link java.net.ProxySelector} is asked for a proxy when none is set.
+     *
+     * @return false by default
+     */
+    public boolean systemProxy() {
+        return systemProxy;
+    }
+
+    /**
      * Returns the size above which a received binary message goes to a temporary file.
      *
      * @return bytes; 16 MiB by default
@@ -415,6 +431,7 @@ public final class WebSocketOptions {
                 && Objects.equals(proxy, that.proxy)
                 && Objects.equals(proxyAuthorization, that.proxyAuthorization)
                 && pingInterval.equals(that.pingInterval)
+                && systemProxy == that.systemProxy
                 && largeMessageThreshold == that.largeMessageThreshold
                 && Objects.equals(temporaryDirectory, that.temporaryDirectory)
                 && maxRedirects == that.maxRedirects
@@ -431,7 +448,7 @@ public final class WebSocketOptions {
     @Override
     public int hashCode() {
         return Objects.hash(headers, origin, connectTimeout, closeTimeout, sslContext, hostnameVerification, proxy,
-                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval, largeMessageThreshold, temporaryDirectory, idleTimeout, pongTimeout, maxRedirects,
+                proxyAuthorization, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount, pingInterval, systemProxy, largeMessageThreshold, temporaryDirectory, idleTimeout, pongTimeout, maxRedirects,
                 executor);
     }
 
@@ -576,6 +593,7 @@ public final class WebSocketOptions {
         private long maxFrameSize = -1;
         private long maxBufferedAmount = DEFAULT_MAX_BUFFERED_AMOUNT;
         private Duration pingInterval = Duration.ZERO;
+        private boolean systemProxy;
         private long largeMessageThreshold = 16L << 20;
         private java.nio.file.Path temporaryDirectory;
         private int maxRedirects;
@@ -601,6 +619,7 @@ public final class WebSocketOptions {
             this.maxFrameSize = o.maxFrameSize;
             this.maxBufferedAmount = o.maxBufferedAmount;
             this.pingInterval = o.pingInterval;
+            this.systemProxy = o.systemProxy;
             this.largeMessageThreshold = o.largeMessageThreshold;
             this.temporaryDirectory = o.temporaryDirectory;
             this.maxRedirects = o.maxRedirects;
@@ -804,6 +823,18 @@ public final class WebSocketOptions {
          */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = checkNonNegative(interval, "pingInterval");
+            return this;
+        }
+
+        /**
+         * Uses the JVM's {@link java.net.ProxySelector} to find an HTTP proxy when no
+         * {@link #proxy(java.net.InetSocketAddress) proxy} is set.
+         *
+         * @param use true to ask the selector; false (the default) to connect directly
+         * @return this builder
+         */
+        public Builder systemProxy(boolean use) {
+            this.systemProxy = use;
             return this;
         }
 

@@ -1,6 +1,8 @@
 package dev.duplex;
 
 import dev.duplex.protocol.CloseCodes;
+import dev.duplex.protocol.FrameEncoder;
+import dev.duplex.protocol.Opcode;
 
 import dev.duplex.transport.EventLoopGroup;
 import dev.duplex.transport.ServerChannel;
@@ -8,6 +10,8 @@ import dev.duplex.transport.ServerChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.nio.ByteBuffer;
 
 import java.util.Objects;
 import java.util.Set;
@@ -113,6 +117,47 @@ public class WebSocketServer extends EventTarget {
     }
 
     /**
+     * Sends a text message to every open client. The frame is encoded once and the same bytes
+     * are queued on every connection (uncompressed, even where permessage-deflate was
+     * negotiated), so broadcasting costs one copy of the message, not one per client. Each
+     * socket's {@code bufferedAmount} and its limit apply as for {@link WebSocket#send(String)}.
+     *
+     * @return the number of sockets the message was queued on
+     * @throws DOMException {@code SyntaxError} if {@code text} has an unpaired surrogate
+     */
+    public int broadcast(String text) {
+        byte[] bytes = Utf8.encodeStrict(Objects.requireNonNull(text, "text"));
+        if (bytes == null) {
+            throw DOMException.syntax("The message contains an unpaired surrogate and is not a valid USVString");
+        }
+        return broadcastFrame(Opcode.TEXT, bytes);
+    }
+
+    /** Sends a binary message to every open client, encoded once; see {@link #broadcast(String)}. */
+    public int broadcast(byte[] data) {
+        return broadcastFrame(Opcode.BINARY, Objects.requireNonNull(data, "data").clone());
+    }
+
+    /** Sends the remaining bytes of {@code data} (position unchanged) to every open client, encoded once. */
+    public int broadcast(ByteBuffer data) {
+        byte[] copy = new byte[data.remaining()];
+        data.duplicate().get(copy);
+        return broadcastFrame(Opcode.BINARY, copy);
+    }
+
+    private int broadcastFrame(int opcode, byte[] payload) {
+        ByteBuffer header = FrameEncoder.header(true, 0, opcode, payload.length, false, 0).asReadOnlyBuffer();
+        ByteBuffer body = payload.length == 0 ? null : ByteBuffer.wrap(payload).asReadOnlyBuffer();
+        int sent = 0;
+        for (WebSocket ws : clients) {
+            if (ws.sendEncoded(header, body, payload.length)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /**
      * Sets the {@code connection} event handler (null clears it). Listeners added with
      * {@code addEventListener("connection", ...)} receive the same {@link ConnectionEvent}s.
      */
@@ -127,13 +172,25 @@ public class WebSocketServer extends EventTarget {
 
     /**
      * Stops listening and closes every socket with 1001 (going away), then waits up to the close
-     * timeout for their closing handshakes. Connections still in their opening handshake are
-     * dropped. Calling it again does nothing.
+     * timeout (plus a second) for their closing handshakes; see {@link #close(Duration)}.
+     * Calling it again does nothing.
      */
     public void close() {
+        close(options.closeTimeout().plusSeconds(1));
+    }
+
+    /**
+     * Graceful shutdown: stops accepting, sends every open socket a close frame with 1001
+     * ("Server shutting down"), drops connections still in their opening handshake, and waits up
+     * to {@code timeout} for the closing handshakes; connections still open then are cut (their
+     * sockets report close 1006). Returns when every connection is gone.
+     *
+     * @return true if every connection finished its closing handshake within {@code timeout}
+     */
+    public boolean close(Duration timeout) {
         synchronized (this) {
             if (closed) {
-                return;
+                return sessions.isEmpty();
             }
             closed = true;
         }
@@ -144,20 +201,31 @@ public class WebSocketServer extends EventTarget {
         for (ServerSession s : sessions) {
             WebSocket ws = s.socket;
             if (ws != null) {
-                ws.close(CloseCodes.GOING_AWAY, "Server shutting down");
+                ws.closeFromLibrary(CloseCodes.GOING_AWAY, "Server shutting down");
             } else {
                 s.abort(new IOException("The server is shutting down"));
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.closeTimeout().toMillis() + 1000);
+        boolean clean = awaitSessions(System.nanoTime() + timeout.toNanos());
+        if (!clean) {
+            for (ServerSession s : sessions) {
+                s.abort(new IOException("The server shut down before the closing handshake finished"));
+            }
+            awaitSessions(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        }
+        return clean;
+    }
+
+    private boolean awaitSessions(long deadline) {
         while (!sessions.isEmpty() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return sessions.isEmpty();
             }
         }
+        return sessions.isEmpty();
     }
 
     /** The options this server was made with. */
@@ -171,7 +239,7 @@ public class WebSocketServer extends EventTarget {
         clients.add(socket);
         socket.enqueue(() -> dispatchEvent(new ConnectionEvent(socket, request)));
         if (closed) {
-            socket.close(CloseCodes.GOING_AWAY, "Server shutting down");
+            socket.closeFromLibrary(CloseCodes.GOING_AWAY, "Server shutting down");
         }
     }
 

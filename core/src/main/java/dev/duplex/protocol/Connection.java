@@ -611,6 +611,31 @@ public final class Connection {
         return true;
     }
 
+    /**
+     * Queues a data frame that was encoded once for many connections (a server's broadcast):
+     * unmasked and uncompressed, so the same bytes are valid on every connection. The buffers
+     * are not changed (each connection writes from its own duplicate). Returns false once a close
+     * frame has been sent.
+     *
+     * @throws IllegalStateException on a client connection, whose frames must each be masked
+     */
+    public synchronized boolean sendEncoded(ByteBuffer header, ByteBuffer payload, long credit) {
+        if (role != Role.SERVER) {
+            throw new IllegalStateException("Only a server may share encoded frames: a client masks every frame");
+        }
+        if (state != State.OPEN) {
+            return false;
+        }
+        ByteBuffer h = header.duplicate();
+        ByteBuffer p = payload == null ? null : payload.duplicate();
+        if (activeStream != null) {
+            held.add(new HeldFrame(h, p, credit));
+        } else {
+            output.write(h, p, credit);
+        }
+        return true;
+    }
+
     /** Queues a ping (at most 125 bytes). Returns false once a close frame has been sent. */
     public synchronized boolean sendPing(byte[] payload) {
         checkControlPayload(payload);

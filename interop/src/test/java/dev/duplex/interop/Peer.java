@@ -108,6 +108,13 @@ final class Peer implements AutoCloseable {
         return await(l -> id.equals(l.get("id")) && ev.equals(l.get("ev")), timeout);
     }
 
+    /** The lines about run {@code run} of the scripted server. */
+    List<Map<String, Object>> lines(String run) {
+        synchronized (lines) {
+            return lines.stream().filter(l -> run.equals(l.get("run"))).toList();
+        }
+    }
+
     List<Map<String, Object>> events(String id) {
         synchronized (lines) {
             return lines.stream().filter(l -> id.equals(l.get("id"))).toList();

@@ -16,7 +16,9 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -40,71 +42,85 @@ final class ScenarioRunner {
     });
     private WebSocket ws;
 
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "scenario-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CompletableFuture<List<String>> done = new CompletableFuture<>();
+    private List<Map<String, Object>> steps;
+    private int pc;
+    /** The wait step the scenario is blocked on, or null. */
+    private Map<String, Object> waiting;
+
     private ScenarioRunner(Map<String, Object> vars) {
         this.vars = vars;
     }
 
+    /**
+     * Runs the steps on the loop thread: a wait step parks the scenario, and the event that
+     * satisfies it resumes the steps right after its handlers, as a resolved promise does in the
+     * page; a wait that times out adds "timeout waiting for TYPE" and goes on.
+     */
     @SuppressWarnings("unchecked")
     static List<String> run(Map<String, Object> scenario, Map<String, Object> vars) throws Exception {
         ScenarioRunner runner = new ScenarioRunner(vars);
+        runner.steps = (List<Map<String, Object>>) scenario.get("client");
         try {
-            List<Map<String, Object>> batch = new ArrayList<>();
-            for (Map<String, Object> step : (List<Map<String, Object>>) scenario.get("client")) {
-                String op = (String) step.get("op");
-                if (op.equals("wait") || op.equals("sleep")) {
-                    runner.onLoop(batch);
-                    batch = new ArrayList<>();
-                    if (op.equals("wait")) {
-                        runner.waitFor((String) step.get("for"), intOf(step.getOrDefault("count", 1L)), intOf(step.getOrDefault("ms", 5000L)));
-                    } else {
-                        Thread.sleep(intOf(step.get("ms")));
-                    }
-                } else {
-                    batch.add(step);
-                }
-            }
-            runner.onLoop(batch);
-            runner.loop.submit(() -> {
-                if (runner.ws != null && runner.ws.readyState() < WebSocket.CLOSING) {
-                    runner.ws.onopen(null);
-                    runner.ws.onmessage(null);
-                    runner.ws.onerror(null);
-                    runner.ws.onclose(null);
-                    runner.ws.close();
-                }
-            }).get(5, TimeUnit.SECONDS);
-            synchronized (runner.trace) {
-                return List.copyOf(runner.trace);
-            }
+            runner.loop.execute(runner::advance);
+            return runner.done.get(60, TimeUnit.SECONDS);
         } finally {
+            runner.timers.shutdownNow();
             runner.loop.shutdown();
         }
     }
 
-    private void onLoop(List<Map<String, Object>> steps) throws Exception {
-        if (!steps.isEmpty()) {
-            loop.submit(() -> steps.forEach(this::exec)).get(10, TimeUnit.SECONDS);
+    /** Loop thread: runs steps until a wait that is not yet satisfied, a sleep, or the end. */
+    private void advance() {
+        while (pc < steps.size()) {
+            Map<String, Object> step = steps.get(pc++);
+            String op = (String) step.get("op");
+            if (op.equals("wait")) {
+                if (satisfied(step)) {
+                    continue;
+                }
+                waiting = step;
+                timers.schedule(() -> loop.execute(() -> {
+                    if (waiting == step) {
+                        waiting = null;
+                        add("timeout waiting for " + step.get("for"));
+                        advance();
+                    }
+                }), intOf(step.getOrDefault("ms", 5000L)), TimeUnit.MILLISECONDS);
+                return;
+            }
+            if (op.equals("sleep")) {
+                timers.schedule(() -> loop.execute(this::advance), intOf(step.get("ms")), TimeUnit.MILLISECONDS);
+                return;
+            }
+            exec(step);
+        }
+        if (ws != null && ws.readyState() < WebSocket.CLOSING) {
+            ws.onopen(null);
+            ws.onmessage(null);
+            ws.onerror(null);
+            ws.onclose(null);
+            ws.close();
+        }
+        synchronized (trace) {
+            done.complete(List.copyOf(trace));
         }
     }
 
-    private void waitFor(String type, int count, int ms) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + ms;
+    private boolean satisfied(Map<String, Object> wait) {
         synchronized (trace) {
-            while (counts.getOrDefault(type, 0) < count) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    trace.add("timeout waiting for " + type);
-                    return;
-                }
-                trace.wait(left);
-            }
+            return counts.getOrDefault((String) wait.get("for"), 0) >= intOf(wait.getOrDefault("count", 1L));
         }
     }
 
     private void add(String line) {
         synchronized (trace) {
             trace.add(line);
-            trace.notifyAll();
         }
     }
 
@@ -121,8 +137,9 @@ final class ScenarioRunner {
             counts.merge(e.type(), 1, Integer::sum);
         }
         handlers.getOrDefault(e.type(), List.of()).forEach(this::exec);
-        synchronized (trace) {
-            trace.notifyAll();
+        if (waiting != null && satisfied(waiting)) {
+            waiting = null;
+            advance();
         }
     }
 
@@ -144,6 +161,10 @@ final class ScenarioRunner {
     @SuppressWarnings("unchecked")
     private void exec(Map<String, Object> step) {
         String op = (String) step.get("op");
+        if (ws == null && !op.equals("new") && !op.equals("on")) {
+            add(op + ": throw TypeError");   // as in the page, where ws is still null
+            return;
+        }
         try {
             switch (op) {
                 case "new" -> {
