@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * one open and one close, error immediately before close). All waits time out.
  */
 final class EventLog {
-    static final long WAIT_MILLIS = 5_000;
+    static final long WAIT_MILLIS = 15_000;
 
     /** One dispatched event. */
     record Entry(String type, Event event, int readyState, Thread thread, long nanoTime) {
