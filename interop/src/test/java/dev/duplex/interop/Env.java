@@ -23,6 +23,17 @@ final class Env {
     static final Path PYTHON = Path.of("/usr/bin/python3");
     static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("DUPLEX_CHROMIUM", "/usr/bin/chromium"));
 
+    static {
+        String path = System.getProperty("interop.report");
+        if (path != null) {
+            try {
+                Files.deleteIfExists(Path.of(path));
+            } catch (IOException e) {
+                // the report is informative only
+            }
+        }
+    }
+
     private Env() {
     }
 

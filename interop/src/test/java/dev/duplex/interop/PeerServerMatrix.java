@@ -8,6 +8,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,6 +55,30 @@ abstract class PeerServerMatrix extends AgentMatrix {
         }
         peer.awaitEvent(path, "open", SHORT);
         return new Link(path, ws, events, peer);
+    }
+
+    /**
+     * close() while CONNECTING fails the connection (error, close 1006) at once; the TCP
+     * connection must not outlive it: if the peer's handshake went through, it sees the close.
+     */
+    @ParameterizedTest(name = "deflate={0}")
+    @ValueSource(booleans = {false, true})
+    void close_while_connecting_releases_the_connection(boolean deflate) {
+        Peer peer = deflate ? deflating : plain;
+        String path = path("close-connecting");
+        WebSocket ws = new WebSocket("ws://127.0.0.1:" + peer.port() + path, List.of(), options(deflate));
+        Recorder events = Recorder.attach(ws);
+        ws.close();
+        CloseEvent close = events.awaitClose(SHORT);
+        assertThat(events.types()).containsExactly("error", "close");
+        assertThat(close.code()).isEqualTo(1006);
+        try {
+            peer.awaitEvent(path, "open", Duration.ofSeconds(2));
+        } catch (AssertionError neverReachedThePeer) {
+            return;
+        }
+        Map<String, Object> peerClose = peer.awaitEvent(path, "close", SHORT);
+        Env.report(peerName() + " close() while CONNECTING: peer saw " + peerClose);
     }
 
     @ParameterizedTest(name = "deflate={0}")
