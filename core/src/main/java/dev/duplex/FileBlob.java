@@ -116,6 +116,11 @@ final class FileBlob extends Blob {
                     throw new IOException("The file behind a blob got shorter: " + file.path);
                 }
             }
+            if (position + n == length) {
+                // Reading usually runs to the end (streaming, sending): do not hold a descriptor
+                // until garbage collection; a later read opens the file again.
+                file.holder.close();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read blob data from " + file.path, e);
         }

@@ -17,6 +17,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Keep-alive pings, pong and idle timeouts, and the server's connection limits, each with its documented outcome. */
 @Timeout(60)
 class KeepAliveAndLimitsTest {
+    private static LeakCheck leaks;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void baseline() {
+        leaks = LeakCheck.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingLeftBehind() throws InterruptedException {
+        leaks.assertNothingLeft();
+    }
+
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach

@@ -19,6 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Messages that go to temporary files on arrival, and blobs streamed from their source when sent. */
 @Timeout(120)
 class LargeMessageTest {
+    private static LeakCheck leaks;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void baseline() {
+        leaks = LeakCheck.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingLeftBehind() throws InterruptedException {
+        leaks.assertNothingLeft();
+    }
+
     @TempDir
     Path dir;
     private final List<AutoCloseable> toClose = new ArrayList<>();

@@ -16,6 +16,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** ws:// and wss:// through an HTTP CONNECT tunnel, done inside the NIO transport. */
 @Timeout(60)
 class ProxyTest {
+    private static LeakCheck leaks;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void baseline() {
+        leaks = LeakCheck.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingLeftBehind() throws InterruptedException {
+        leaks.assertNothingLeft();
+    }
+
     @TempDir
     Path dir;
     private final List<AutoCloseable> toClose = new ArrayList<>();

@@ -27,6 +27,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What the client's upgrade request carries (User-Agent, cookies) and how it treats redirects. */
 @Timeout(60)
 class RequestDetailsTest {
+    private static LeakCheck leaks;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void baseline() {
+        leaks = LeakCheck.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingLeftBehind() throws InterruptedException {
+        leaks.assertNothingLeft();
+    }
+
     @TempDir
     Path dir;
     private final List<AutoCloseable> toClose = new ArrayList<>();

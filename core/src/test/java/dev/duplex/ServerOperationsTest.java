@@ -23,6 +23,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Broadcast encoded once, graceful shutdown with a deadline, and proxies from the JVM's ProxySelector. */
 @Timeout(60)
 class ServerOperationsTest {
+    private static LeakCheck leaks;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void baseline() {
+        leaks = LeakCheck.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingLeftBehind() throws InterruptedException {
+        leaks.assertNothingLeft();
+    }
+
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
     @AfterEach

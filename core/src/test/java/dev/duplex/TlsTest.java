@@ -28,6 +28,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** wss:// end to end: certificates made in the test, trusted and not, over the NIO transport. */
 @Timeout(60)
 class TlsTest {
+    private static LeakCheck leaks;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void baseline() {
+        leaks = LeakCheck.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void nothingLeftBehind() throws InterruptedException {
+        leaks.assertNothingLeft();
+    }
+
     @TempDir
     static Path dir;
     static TestCertificates certs;
