@@ -170,4 +170,45 @@ class KeepAliveAndLimitsTest {
         c.ws.send("ok");
         assertThat(((MessageEvent) c.next()).data()).isEqualTo("echo:ok");
     }
+
+    @Test
+    void aClientThatNeverReadsIsDroppedAtTheBufferedAmountLimitAndOthersKeepWorking() throws Exception {
+        BlockingQueue<CloseEvent> serverCloses = new LinkedBlockingQueue<>();
+        BlockingQueue<ErrorEvent> serverErrors = new LinkedBlockingQueue<>();
+        BlockingQueue<WebSocket> sockets = new LinkedBlockingQueue<>();
+        WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0)
+                .maxBufferedAmount(8L << 20).build());
+        server.onconnection(e -> {
+            WebSocket ws = e.socket();
+            ws.onmessage(m -> ws.send("echo:" + ((MessageEvent) m).data()));
+            ws.onerror(err -> serverErrors.add((ErrorEvent) err));
+            ws.onclose(c -> serverCloses.add((CloseEvent) c));
+            sockets.add(ws);
+        });
+        server.start();
+        toClose.add(server::close);
+        try (RawPeer sleeper = RawPeer.connect(server.port())) {
+            sleeper.handshake(server.port());
+            sleeper.socket.setReceiveBufferSize(4096);
+            WebSocket stuck = sockets.poll(5, TimeUnit.SECONDS);
+            assertThat(stuck).isNotNull();
+            byte[] chunk = new byte[1 << 20];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (stuck.readyState() == WebSocket.OPEN && System.nanoTime() < deadline) {
+                stuck.send(chunk);          // the peer reads nothing: bufferedAmount only grows
+                Thread.sleep(1);
+            }
+            CloseEvent close = serverCloses.poll(10, TimeUnit.SECONDS);
+            assertThat(close).isNotNull();
+            assertThat(close.code()).isEqualTo(1006);
+            ErrorEvent error = serverErrors.poll(1, TimeUnit.SECONDS);
+            assertThat(error).isNotNull();
+            assertThat(error.message()).contains("maxBufferedAmount");
+
+            TlsTest.Client fine = new TlsTest.Client("ws://127.0.0.1:" + server.port() + "/", WebSocketOptions.defaults());
+            assertThat(fine.next().type()).isEqualTo("open");
+            fine.ws.send("still serving");
+            assertThat(((MessageEvent) fine.next()).data()).isEqualTo("echo:still serving");
+        }
+    }
 }
