@@ -183,6 +183,7 @@ final class ClientSession extends Session {
 
     @Override
     void released() {
+        given_up = true;      // a connect still under way must not go on (close() while CONNECTING)
         if (openTimer != null) {
             openTimer.cancel();
         }

@@ -341,11 +341,11 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (ch == abandoned) {
             return;
         }
-        if (!closeHandshakeDone && failure == null) {
-            failure = new IOException(connection == null
-                    ? "The server closed the connection during the opening handshake"
-                    : "The peer closed the TCP connection without a closing handshake");
+        if (!closeHandshakeDone && failure == null && connection == null) {
+            failure = new IOException("The server closed the connection during the opening handshake");
         }
+        // After the opening handshake, a peer that just goes away is not a failure of ours:
+        // as in browsers, that is a close event with 1006 and no error event.
         ch.closeAfterFlush();
     }
 
@@ -364,7 +364,10 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (ch == abandoned) {
             return;
         }
-        if (cause != null && failure == null && !closeHandshakeDone) {
+        // A reset after the opening handshake is the peer going away (close 1006, no error);
+        // before it, or a TLS failure, is a failed connection (error, then close 1006).
+        if (cause != null && failure == null && !closeHandshakeDone
+                && (connection == null || cause instanceof javax.net.ssl.SSLException)) {
             failure = cause;
         }
         terminate();
@@ -428,12 +431,12 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (socket == null) {
             return;     // a server connection that never got past its opening handshake
         }
-        if (closeHandshakeDone && failure == null) {
+        if (failure != null) {
+            socket.closed(CloseCodes.ABNORMAL, "", false, failure);
+        } else if (closeHandshakeDone) {
             socket.closed(peerCode, peerReason, true, null);
         } else {
-            Throwable why = failure != null ? failure
-                    : new IOException("The connection closed without a closing handshake");
-            socket.closed(CloseCodes.ABNORMAL, "", false, why);
+            socket.closed(CloseCodes.ABNORMAL, "", false, null);     // the peer went away
         }
     }
 

@@ -164,8 +164,11 @@ class FailureTest {
             p.socket.close();      // FIN without a close frame
         });
         EventLog log = clientOf(fake);
-        log.assertFailed();
-        assertThat(log.types()).containsExactly("open", "message", "error", "close");
+        // As in browsers: a peer that goes away is a close 1006 without an error event.
+        CloseEvent close = log.awaitClose();
+        assertThat(close.code()).isEqualTo(1006);
+        assertThat(close.wasClean()).isFalse();
+        assertThat(log.types()).containsExactly("open", "message", "close");
         assertThat(log.messages()).containsExactly("hi");
     }
 
@@ -177,8 +180,10 @@ class FailureTest {
             p.abort();             // RST
         });
         EventLog log = clientOf(fake);
-        log.assertFailed();
-        assertThat(log.types()).containsExactly("open", "error", "close");
+        CloseEvent close = log.awaitClose();
+        assertThat(close.code()).isEqualTo(1006);
+        assertThat(close.wasClean()).isFalse();
+        assertThat(log.types()).containsExactly("open", "close");
     }
 
     @Test

@@ -483,9 +483,10 @@ public final class Connection {
         }
         synchronized (this) {
             if (state == State.OPEN) {
-                // Echo the status code (RFC 6455 §5.5.1); an empty close is answered empty.
+                // Echo the status code and reason (RFC 6455 §5.5.1, as browsers do); an empty
+                // close is answered empty.
                 abandonStreams();
-                writeClose(code, "");
+                writeClose(code, reason);
             }
             state = State.CLOSED;
         }

@@ -107,7 +107,7 @@ class ChoppingPropertyTest {
                 }
                 close = Wire.closePayload(code, reason);
                 s.events.add("close " + code + " " + reason);
-                s.output.add("F0 CLOSE" + (outMasked ? " masked " : " ") + hex(Wire.closePayload(code, "")));
+                s.output.add("F0 CLOSE" + (outMasked ? " masked " : " ") + hex(Wire.closePayload(code, reason)));
             }
             add(s, frame(r, true, Opcode.CLOSE, close, masked));
             // Whatever follows the close is ignored, in the same read or not.

@@ -291,7 +291,7 @@ class ConnectionTest {
             assertThat(echo.opcode()).isEqualTo(Opcode.CLOSE);
             e.assertMaskedByRole(echo);
             assertThat(echo.closeCode()).isEqualTo(code);
-            assertThat(echo.payload()).hasSize(2);
+            assertThat(echo.payload()).isEqualTo(closePayload(code, "r\u00e9son"));
             assertThat(e.conn.isClosed()).isTrue();
         }
     }
@@ -601,7 +601,7 @@ class ConnectionTest {
 
     @ParameterizedTest
     @EnumSource(Connection.Role.class)
-    void receivedCloseIsEchoedWithItsCode(Connection.Role role) {
+    void receivedCloseIsEchoedWithItsCodeAndReason(Connection.Role role) {
         Endpoint e = Endpoint.of(role);
         e.receive(e.incoming(Opcode.CLOSE, closePayload(1000, "done")));
         assertThat(e.events.events).containsExactly("close 1000 done");
@@ -609,9 +609,9 @@ class ConnectionTest {
         Wire.Parsed echo = e.lastFrame();
         assertThat(echo.opcode()).isEqualTo(Opcode.CLOSE);
         e.assertMaskedByRole(echo);
-        assertThat(echo.payload()).isEqualTo(closePayload(1000, ""));
+        assertThat(echo.payload()).isEqualTo(closePayload(1000, "done"));
         if (role == SERVER) {
-            assertThat(e.out.bytes()).isEqualTo(hex("880203e8"));
+            assertThat(e.out.bytes()).isEqualTo(hex("880603e8646f6e65"));
         }
         assertThat(e.out.credits).containsExactly(0L);
         assertThat(e.conn.isClosed()).isTrue();
@@ -909,7 +909,7 @@ class ConnectionTest {
         assertThat(s.events.events).containsExactly("text h\u00e9llo \uD83D\uDE00",
                 "binary " + hex(Wire.filled(70000, 1)), "ping 70", "close 1000 bye");
         c.receive(s.out.bytes());
-        assertThat(c.events.events).containsExactly("pong 70", "close 1000 ");
+        assertThat(c.events.events).containsExactly("pong 70", "close 1000 bye");
         assertThat(c.conn.isClosed()).isTrue();
         assertThat(s.conn.isClosed()).isTrue();
     }
