@@ -65,6 +65,9 @@ import javax.net.ssl.SSLContext;
  *       2 GiB cannot be, and fails the connection with 1009.</td></tr>
  *   <tr><td>{@link Builder#temporaryDirectory(java.nio.file.Path) temporaryDirectory}</td>
  *       <td>{@code java.io.tmpdir}</td><td>Where those temporary files go.</td></tr>
+ *   <tr><td>{@link Builder#httpHandler(PlainHttpHandler) httpHandler}</td><td>{@code null}</td>
+ *       <td>Answers plain HTTP requests (no {@code Upgrade} header); without one they get
+ *       {@code 426 Upgrade Required}.</td></tr>
  *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
  *       <td>{@link Duration#ZERO}: off</td><td>Send a ping after this much time without
  *       traffic.</td></tr>
@@ -131,6 +134,7 @@ public final class ServerOptions {
     private final Duration handshakeTimeout;
     private final Duration closeTimeout;
     private final Duration pingInterval;
+    private final PlainHttpHandler httpHandler;
     private final long largeMessageThreshold;
     private final java.nio.file.Path temporaryDirectory;
     private final Duration idleTimeout;
@@ -155,6 +159,7 @@ public final class ServerOptions {
         this.handshakeTimeout = b.handshakeTimeout;
         this.closeTimeout = b.closeTimeout;
         this.pingInterval = b.pingInterval;
+        this.httpHandler = b.httpHandler;
         this.largeMessageThreshold = b.largeMessageThreshold;
         this.temporaryDirectory = b.temporaryDirectory;
         this.idleTimeout = b.idleTimeout;
@@ -305,6 +310,15 @@ public final class ServerOptions {
     }
 
     /**
+     * Returns the handler of plain HTTP requests.
+     *
+     * @return the handler, or null (the default: such requests get 426)
+     */
+    public PlainHttpHandler httpHandler() {
+        return httpHandler;
+    }
+
+    /**
      * Returns the size above which a received binary message goes to a temporary file.
      *
      * @return bytes; 16 MiB by default
@@ -427,6 +441,7 @@ public final class ServerOptions {
                 && handshakeTimeout.equals(that.handshakeTimeout)
                 && closeTimeout.equals(that.closeTimeout)
                 && pingInterval.equals(that.pingInterval)
+                && Objects.equals(httpHandler, that.httpHandler)
                 && largeMessageThreshold == that.largeMessageThreshold
                 && Objects.equals(temporaryDirectory, that.temporaryDirectory)
                 && idleTimeout.equals(that.idleTimeout)
@@ -501,6 +516,7 @@ public final class ServerOptions {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration closeTimeout = WebSocketOptions.DEFAULT_CLOSE_TIMEOUT;
         private Duration pingInterval = Duration.ZERO;
+        private PlainHttpHandler httpHandler;
         private long largeMessageThreshold = 16L << 20;
         private java.nio.file.Path temporaryDirectory;
         private Duration idleTimeout = Duration.ZERO;
@@ -528,6 +544,7 @@ public final class ServerOptions {
             this.handshakeTimeout = o.handshakeTimeout;
             this.closeTimeout = o.closeTimeout;
             this.pingInterval = o.pingInterval;
+            this.httpHandler = o.httpHandler;
             this.largeMessageThreshold = o.largeMessageThreshold;
             this.temporaryDirectory = o.temporaryDirectory;
             this.idleTimeout = o.idleTimeout;
@@ -707,6 +724,18 @@ public final class ServerOptions {
          */
         public Builder pingInterval(Duration interval) {
             this.pingInterval = WebSocketOptions.checkNonNegative(interval, "pingInterval");
+            return this;
+        }
+
+        /**
+         * Sets the handler of plain HTTP requests (requests without an {@code Upgrade} header),
+         * e.g. to serve the page that connects.
+         *
+         * @param handler the handler, or null (the default) to answer them 426
+         * @return this builder
+         */
+        public Builder httpHandler(PlainHttpHandler handler) {
+            this.httpHandler = handler;
             return this;
         }
 

@@ -82,6 +82,12 @@ final class ServerSession extends Session {
             if (head == null) {
                 return;
             }
+            if (options.httpHandler() != null && head.header("Upgrade") == null) {
+                String[] pathAndQuery = ServerHandshake.splitTarget(head.target());
+                data.position(data.limit());
+                answerPlainHttp(head, pathAndQuery[0], pathAndQuery[1]);
+                return;
+            }
             request = ServerHandshake.validate(head);
         } catch (HandshakeException e) {
             data.position(data.limit());
@@ -108,6 +114,54 @@ final class ServerSession extends Session {
             HandshakeDecision d = decision;
             loop.execute(() -> decided(request, hr, d));
         });
+    }
+
+    // A plain HTTP request and a handler for it: answer on the executor, then close.
+    private void answerPlainHttp(HttpHead head, String path, String query) {
+        rejected = true;
+        handshakeTimer.cancel();
+        HandshakeRequest hr = new HandshakeRequest(head.method(), path, query, head.headers(),
+                java.util.List.of(), channel.remoteAddress());
+        executor.execute(() -> {
+            HttpResponse response;
+            try {
+                response = options.httpHandler().handle(hr);
+                if (response == null) {
+                    response = HttpResponse.text(404, "Not Found\n");
+                }
+            } catch (RuntimeException | Error e) {
+                EventDispatcher.report(e);
+                response = HttpResponse.text(500, "Internal Server Error\n");
+            }
+            ByteBuffer bytes = encode(response, "HEAD".equals(head.method()));
+            loop.execute(() -> {
+                channel.write(bytes, null, 0);
+                fail(new HandshakeException("Plain HTTP request answered " + head.method() + " " + path));
+            });
+        });
+    }
+
+    private static ByteBuffer encode(HttpResponse r, boolean headOnly) {
+        StringBuilder sb = new StringBuilder(256).append("HTTP/1.1 ").append(r.status()).append(' ')
+                .append(ServerHandshake.reasonPhrase(r.status())).append("\r\n");
+        for (Map.Entry<String, java.util.List<String>> e : r.headers().entrySet()) {
+            if (!dev.duplex.protocol.Http.isToken(e.getKey())) {
+                continue;
+            }
+            for (String v : e.getValue()) {
+                if (dev.duplex.protocol.Http.isValidHeaderValue(v)) {
+                    sb.append(e.getKey()).append(": ").append(v).append("\r\n");
+                }
+            }
+        }
+        sb.append("Content-Length: ").append(r.bodyLength()).append("\r\nConnection: close\r\n\r\n");
+        byte[] head = sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int bodyLength = headOnly ? 0 : r.bodyLength();
+        ByteBuffer out = ByteBuffer.allocate(head.length + bodyLength).put(head);
+        if (!headOnly) {
+            out.put(r.bodyUnsafe());
+        }
+        return out.flip();
     }
 
     private void keepEarly(ByteBuffer data) {

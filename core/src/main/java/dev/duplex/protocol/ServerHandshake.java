@@ -136,8 +136,13 @@ public final class ServerHandshake {
                 extensions, request.header("Origin"));
     }
 
-    /** Splits a request target into raw path and raw query ("" if none). */
-    private static String[] splitTarget(String target) throws HandshakeException {
+    /**
+     * Splits a request target (origin-form or absolute-form) into raw path and raw query
+     * ("" if none).
+     *
+     * @throws HandshakeException (400) for a target that is neither form or has a fragment
+     */
+    public static String[] splitTarget(String target) throws HandshakeException {
         String pathAndQuery;
         if (target.startsWith("/")) {
             pathAndQuery = target;
