@@ -73,6 +73,11 @@ final class ServeCommand implements Callable<Integer> {
         String exec;
     }
 
+    @Option(names = "--static", paramLabel = "DIR",
+            description = "Also answer plain HTTP GET/HEAD requests with the files under DIR (index.html for a "
+                    + "directory), so a browser page from http://HOST:PORT/ can open its WebSocket to the same port.")
+    Path staticDir;
+
     @Option(names = "--cert", paramLabel = "FILE", description = "TLS (wss): the server's certificate chain, PEM.")
     Path cert;
 
@@ -124,6 +129,18 @@ final class ServeCommand implements Callable<Integer> {
             throw Main.usage("--cert and --key go together");
         }
         ServerOptions.Builder b = ServerOptions.builder().host(host).port(port).perMessageDeflate(!noDeflate);
+        StaticFiles files = null;
+        if (staticDir != null) {
+            if (!Files.isDirectory(staticDir)) {
+                throw Main.usage("--static: " + staticDir + " is not a directory");
+            }
+            try {
+                files = new StaticFiles(staticDir);
+            } catch (IOException e) {
+                throw Main.usage("--static: cannot read " + staticDir + ": " + e.getMessage());
+            }
+            b.httpHandler(files);
+        }
         if (maxMessage != null) {
             try {
                 b.maxMessageSize(maxMessage);
@@ -144,6 +161,9 @@ final class ServeCommand implements Callable<Integer> {
                 throw new Main.CliException(Main.USAGE, "--cert/--key: " + e.getMessage(), e);
             }
             b.sslContext(ctx);
+        }
+        if (maxConnections != null) {
+            b.maxConnections(maxConnections);     // counted by the server itself: 503 beyond it
         }
         b.handshake(this::decide);
         server = new WebSocketServer(b.build());
@@ -195,6 +215,10 @@ final class ServeCommand implements Callable<Integer> {
                 : mode.broadcast ? "broadcast server" : "echo server";
         err.println("duplex: " + what + " listening on " + scheme + "://" + shownHost + ":" + server.port()
                 + "/ (Ctrl-C stops it)");
+        if (files != null) {
+            err.println("duplex: serving the files in " + files.root() + " at " + (cert != null ? "https" : "http")
+                    + "://" + shownHost + ":" + server.port() + "/");
+        }
         err.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -211,9 +235,6 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private HandshakeDecision decide(HandshakeRequest request) {
-        if (maxConnections != null && server.clients().size() >= maxConnections) {
-            return HandshakeDecision.reject(503, "Too many connections (at most " + maxConnections + ")");
-        }
         if (!protocols.isEmpty()) {
             for (String offered : request.protocols()) {
                 if (protocols.contains(offered)) {

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code duplex connect} on a real terminal: run in a detached tmux session (on its own tmux
@@ -42,7 +41,7 @@ class InteractiveTmuxTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        assumeTrue(tmuxInstalled(), "tmux is not installed");
+        assertThat(tmuxInstalled()).as("tmux is installed (./run-tests installs it)").isTrue();
         socketName = "duplex-test-" + UUID.randomUUID();
         dir = Files.createTempDirectory("duplex-tmux");
     }

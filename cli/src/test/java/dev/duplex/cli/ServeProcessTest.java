@@ -163,4 +163,74 @@ class ServeProcessTest {
             assertThat(otherCa.exit).as("%s", otherCa).isEqualTo(Main.CONNECTION_FAILED);
         }
     }
+
+    @Test
+    void staticServesFilesOverPlainHttpBesideTheWebSocket(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("index.html"), "<script>new WebSocket(location.href.replace('http', 'ws'))</script>");
+        java.nio.file.Files.createDirectory(dir.resolve("js"));
+        java.nio.file.Files.writeString(dir.resolve("js/app.js"), "console.log('h\u00e9')");
+        java.nio.file.Path secret = java.nio.file.Files.writeString(dir.getParent().resolve(dir.getFileName() + "-secret.txt"), "secret");
+        java.nio.file.Files.createSymbolicLink(dir.resolve("escape.txt"), secret);
+        try (Cli.Server server = new Cli.Server("--static", dir.toString(), "--quiet")) {
+            checkStaticFiles(server, secret);
+        } finally {
+            java.nio.file.Files.deleteIfExists(secret);
+        }
+    }
+
+    private static void checkStaticFiles(Cli.Server server, java.nio.file.Path secret) throws Exception {
+        {
+            String http = server.url.replace("ws://", "http://");
+            // HTTP/1.1: HttpClient's default HTTP/2 would send "Upgrade: h2c"
+            java.net.http.HttpClient hc = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            java.net.http.HttpResponse<String> index = get(hc, http, "GET");
+            assertThat(index.statusCode()).isEqualTo(200);
+            assertThat(index.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(index.body()).contains("new WebSocket");
+
+            java.net.http.HttpResponse<String> js = get(hc, http + "js/app.js", "GET");
+            assertThat(js.statusCode()).isEqualTo(200);
+            assertThat(js.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+            assertThat(js.body()).isEqualTo("console.log('h\u00e9')");
+
+            java.net.http.HttpResponse<String> head = get(hc, http + "js/app.js", "HEAD");
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Length")).hasValue("18");
+            assertThat(head.body()).isEmpty();
+
+            assertThat(get(hc, http + "missing.html", "GET").statusCode()).isEqualTo(404);
+            assertThat(get(hc, http + "escape.txt", "GET").statusCode()).as("symlink out of DIR").isEqualTo(404);
+            assertThat(get(hc, http + "js", "GET").headers().firstValue("Location")).hasValue("/js/");
+            assertThat(get(hc, http + "x", "POST").statusCode()).isEqualTo(405);
+            // a raw request: HttpClient would normalise the dots away
+            String port = server.url.replaceAll(".*:(\\d+)/$", "$1");
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.parseInt(port))) {
+                s.getOutputStream().write(("GET /%2e%2e/" + secret.getFileName() + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(answer).startsWith("HTTP/1.1 400").doesNotContain("secret");
+            }
+
+            // and the WebSocket on the same port still echoes
+            Cli.Result r = Cli.run("beside\n", "connect", server.url, "--count", "1");
+            assertThat(r.exit).as("%s", r).isEqualTo(Main.OK);
+            assertThat(r.out).isEqualTo("beside" + NL);
+        }
+    }
+
+    @Test
+    void staticWithAMissingDirectoryIsABadArgument() throws Exception {
+        Cli.Result r = Cli.run("", "serve", "--port", "0", "--static", "/no/such/dir");
+        assertThat(r.exit).as("%s", r).isEqualTo(Main.USAGE);
+        assertThat(r.err.strip()).contains("--static").contains("not a directory").doesNotContain("\n");
+    }
+
+    private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient hc, String url, String method)
+            throws Exception {
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+        return hc.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
 }
