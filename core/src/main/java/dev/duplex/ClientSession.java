@@ -117,7 +117,11 @@ final class ClientSession extends Session {
             ch.abort(null);
             return;
         }
-        ch.write(handshake.request(), null, 0);
+        ByteBuffer request = handshake.request();
+        if (WireLog.handshakes()) {
+            WireLog.sent(peerName(), request);
+        }
+        ch.write(request, null, 0);
     }
 
     @Override
@@ -131,6 +135,9 @@ final class ClientSession extends Session {
             HttpHead head = parser.feed(data);
             if (head == null) {
                 return;
+            }
+            if (WireLog.handshakes()) {
+                WireLog.received(peerName(), head);
             }
             storeCookies(head);
             if (REDIRECTS.contains(head.status()) && head.header("Location") != null && redirectsLeft > 0) {

@@ -82,6 +82,9 @@ final class ServerSession extends Session {
             if (head == null) {
                 return;
             }
+            if (WireLog.handshakes()) {
+                WireLog.received(peerName(), head);
+            }
             if (options.httpHandler() != null && head.header("Upgrade") == null) {
                 String[] pathAndQuery = ServerHandshake.splitTarget(head.target());
                 data.position(data.limit());
@@ -203,7 +206,11 @@ final class ServerSession extends Session {
                 ? PerMessageDeflate.accept(request.extensionsOffer(), config) : null;
         String extensions = agreement == null ? "" : agreement.response();
         handshakeTimer.cancel();
-        channel.write(ServerHandshake.accept(request.key(), protocol, extensions, decision.headers()), null, 0);
+        ByteBuffer accept = ServerHandshake.accept(request.key(), protocol, extensions, decision.headers());
+        if (WireLog.handshakes()) {
+            WireLog.sent(peerName(), accept);
+        }
+        channel.write(accept, null, 0);
         PerMessageDeflate deflate = agreement == null ? null
                 : new PerMessageDeflate(true, agreement.params(), config.compressionThreshold(), config.compressionLevel());
         Connection conn = new Connection(Connection.Role.SERVER, options.maxMessageSize(),
@@ -228,6 +235,9 @@ final class ServerSession extends Session {
     private void reject(ByteBuffer response, HandshakeException why) {
         rejected = true;
         handshakeTimer.cancel();
+        if (WireLog.handshakes()) {
+            WireLog.sent(peerName(), response);
+        }
         channel.write(response, null, 0);
         fail(why);
     }

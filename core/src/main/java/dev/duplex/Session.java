@@ -29,6 +29,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     WebSocket socket;
     volatile TcpChannel channel;
     volatile Connection connection;          // set once the opening handshake succeeded
+    private dev.duplex.protocol.FrameTracer tracer;    // null unless WireLog traces frames
 
     private Throwable failure;               // why the connection failed, if it did
     private int peerCode = CloseCodes.ABNORMAL;
@@ -51,12 +52,20 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     /** A server closes TCP first once the closing handshake is done; a client waits for it. */
     abstract boolean isServer();
 
+    /** The peer as host:port, for debug output. */
+    final String peerName() {
+        TcpChannel ch = channel;
+        java.net.InetSocketAddress a = ch == null ? null : ch.remoteAddress();
+        return a == null ? "?" : a.getHostString() + ":" + a.getPort();
+    }
+
     /**
      * Starts the protocol once the opening handshake has succeeded. From here on, sends go out;
      * call {@link #receiveEarly} afterwards with bytes that came with the handshake, once the
      * socket's first event (open, or the server's connection event) has been queued.
      */
     final void attach(Connection c) {
+        tracer = WireLog.frames(isServer(), peerName());
         connection = c;
         lastReceived = lastActivity = System.nanoTime();
         if (keepAlive.enabled()) {
@@ -75,6 +84,9 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     final void receive(Connection c, ByteBuffer data) {
         lastReceived = lastActivity = System.nanoTime();
         pingSentAt = 0;         // any frame answers a keep-alive ping
+        if (tracer != null) {
+            tracer.inbound(data);     // before the connection unmasks the bytes in place
+        }
         c.receive(data);
     }
 
@@ -324,6 +336,9 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     @Override
     public final void write(ByteBuffer header, ByteBuffer payload, long credit) {
         lastActivity = System.nanoTime();
+        if (tracer != null) {
+            tracer.outbound(header, payload);
+        }
         channel.write(header, payload, credit);
     }
 

@@ -87,8 +87,9 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but the messages and errors.")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print the handshake outcome (URL, protocol, extensions) and the close "
-            + "code on stderr; stack traces of errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Print on stderr the handshake headers both ways, one line per frame "
+            + "sent (>) and received (<), the handshake outcome (URL, protocol, extensions) and the close code; "
+            + "stack traces of errors.")
     boolean verbose;
 
     @Mixin
@@ -115,6 +116,9 @@ final class ConnectCommand implements Callable<Integer> {
         boolean secure = url.regionMatches(true, 0, "wss:", 0, 4) || url.regionMatches(true, 0, "https:", 0, 6);
         WebSocketOptions options = client.build(secure);
 
+        if (verbose) {
+            WireTrace.install(this::notice);
+        }
         WebSocket ws;
         try {
             ws = new WebSocket(url, client.protocols, options);

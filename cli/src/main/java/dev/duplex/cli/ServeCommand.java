@@ -103,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No status line; only errors.")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log each connection and close on stderr; stack traces of errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Log each connection and close on stderr, with the handshake headers and "
+            + "one line per frame sent (>) and received (<); stack traces of errors.")
     boolean verbose;
 
     /** coreutils' stdbuf, if installed: without it most programs buffer their output on a pipe. */
@@ -119,6 +120,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Main.verbose = verbose;
         err = Main.err;
+        if (verbose) {
+            WireTrace.install(this::log);
+        }
         if (port < 0 || port > 65535) {
             throw Main.usage("--port must be from 0 to 65535, not " + port);
         }

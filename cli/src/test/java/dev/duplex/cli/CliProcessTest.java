@@ -131,6 +131,14 @@ class CliProcessTest {
             assertThat(request.header("Sec-WebSocket-Extensions")).isNull();
             assertThat(r.err).contains("connected to " + server.url()).contains("protocol: chat")
                     .contains("extensions: none").contains("closed: code 1000");
+            // the wire: handshake headers both ways, then one line per frame
+            String peer = server.url().replaceAll("^ws://([^/]+)/.*$", "$1");
+            assertThat(r.err).contains(peer + " > GET / HTTP/1.1").contains(peer + " > X-Token: secret 1")
+                    .contains(peer + " < HTTP/1.1 101 Switching Protocols")
+                    .contains(peer + " < Sec-WebSocket-Protocol: chat")
+                    .contains(peer + " > TEXT 1 byte: \"x\"").contains(peer + " < TEXT 1 byte: \"x\"")
+                    .contains(peer + " > CLOSE 2 bytes: code 1000").contains(peer + " < CLOSE 2 bytes: code 1000");
+            assertThat(r.out).isEqualTo("x" + System.lineSeparator());
         }
     }
 

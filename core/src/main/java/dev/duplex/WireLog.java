@@ -1,0 +1,71 @@
+package dev.duplex;
+
+import dev.duplex.protocol.FrameTracer;
+import dev.duplex.protocol.HttpHead;
+
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Debug output of what crosses the wire, through the JDK's {@link System.Logger} named
+ * {@value #NAME} (no logging library needed): at {@code DEBUG} the opening-handshake heads, at
+ * {@code TRACE} also one line per frame. Off by default; with java.util.logging as the backend,
+ * level {@code FINE} (DEBUG) or {@code FINER} (TRACE) on that logger turns it on, and
+ * {@code duplex --verbose} does that. Each line starts with the peer's address and {@code >}
+ * (sent) or {@code <} (received).
+ */
+final class WireLog {
+    static final String NAME = "dev.duplex.wire";
+    private static final System.Logger LOG = System.getLogger(NAME);
+
+    private WireLog() {
+    }
+
+    static boolean handshakes() {
+        return LOG.isLoggable(Level.DEBUG);
+    }
+
+    /** A tracer for a new connection's frames, or null when frame tracing is off (checked once per connection). */
+    static FrameTracer frames(boolean server, Object peer) {
+        if (!LOG.isLoggable(Level.TRACE)) {
+            return null;
+        }
+        String prefix = peer + " ";
+        return new FrameTracer(server, line -> LOG.log(Level.TRACE, prefix + line));
+    }
+
+    /** Logs a head we are about to send, from its encoded bytes. */
+    static void sent(Object peer, ByteBuffer head) {
+        ByteBuffer b = head.duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        log(peer, '>', (end < 0 ? text : text.substring(0, end)).split("\r\n"));
+    }
+
+    /** Logs a head we received. */
+    static void received(Object peer, HttpHead head) {
+        StringBuilder sb = new StringBuilder(head.startLine());
+        for (Map.Entry<String, List<String>> e : head.headers().entrySet()) {
+            for (String v : e.getValue()) {
+                sb.append('\n').append(e.getKey()).append(": ").append(v);
+            }
+        }
+        log(peer, '<', sb.toString().split("\n"));
+    }
+
+    private static void log(Object peer, char direction, String[] lines) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            if (i > 0) {
+                sb.append('\n');
+            }
+            sb.append(peer).append(' ').append(direction).append(' ').append(lines[i]);
+        }
+        LOG.log(Level.DEBUG, sb.toString());
+    }
+}
