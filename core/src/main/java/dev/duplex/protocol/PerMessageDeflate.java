@@ -37,9 +37,11 @@ import java.util.zip.Inflater;
  * <h2>Native memory</h2>
  * The {@link Deflater} (about 256 KiB of native memory) is created at the first message
  * compressed, the {@link Inflater} (about 40 KiB) at the first compressed message received, and
- * both are ended by {@link #release()}. When this side's context is not taken over
- * ({@code *_no_context_takeover} for our role), the compressor is ended after each message, so
- * an idle connection holds no compressor at all.
+ * both are ended by {@link #release()}. Where no context is kept between messages (our
+ * compressor: {@code *_no_context_takeover} for our role or a window under 15 bits; our
+ * decompressor: the peer's {@code *_no_context_takeover}), it is borrowed from a small shared
+ * pool ({@link ZlibPool}) for each message and given back after it, so an idle connection holds
+ * no native memory for that direction.
  */
 public final class PerMessageDeflate {
     /** The extension's registered name. */
@@ -52,11 +54,20 @@ public final class PerMessageDeflate {
     private static final byte[] NO_BYTES = new byte[0];
 
     /**
-     * The number of {@link Deflater}s and {@link Inflater}s created by this class and not yet
-     * ended, in the whole JVM: for leak tests and monitoring.
+     * The number of {@link Deflater}s and {@link Inflater}s held by connections (created or
+     * borrowed from the pool, and not yet ended or given back), in the whole JVM: for leak tests
+     * and monitoring. It returns to its earlier value once the connections are closed.
      */
     public static int liveNativeObjects() {
         return LIVE.get();
+    }
+
+    /**
+     * The number of idle {@link Deflater}s and {@link Inflater}s in the shared pool, which is
+     * bounded (see {@link ZlibPool}): not a leak.
+     */
+    public static int pooledNativeObjects() {
+        return ZlibPool.idle();
     }
 
     /**
@@ -443,6 +454,8 @@ public final class PerMessageDeflate {
     private final int threshold;
     private final int level;
 
+    private final boolean poolDeflater;     // no compression context kept between messages
+    private final boolean poolInflater;     // no decompression context kept between messages
     private Deflater deflater;              // guarded by the owning Connection's monitor
     private Inflater inflater;              // receiving thread only
     private volatile boolean released;
@@ -459,6 +472,8 @@ public final class PerMessageDeflate {
         this.ownWindowBits = serverRole ? params.serverMaxWindowBits() : params.clientMaxWindowBits();
         this.threshold = Math.max(1, compressionThreshold);
         this.level = compressionLevel;
+        this.poolDeflater = ownNoContextTakeover || ownWindowBits < 15;
+        this.poolInflater = peerNoContextTakeover;
     }
 
     /**
@@ -497,13 +512,16 @@ public final class PerMessageDeflate {
             if (released) {
                 return null;
             }
-            if (deflater == null) {
-                deflater = new Deflater(level, true);
+            if (poolDeflater) {
+                d = ZlibPool.deflater(level);     // reset: nothing from earlier messages
                 LIVE.incrementAndGet();
-            } else if (ownWindowBits < 15) {
-                deflater.reset();
+            } else {
+                if (deflater == null) {
+                    deflater = new Deflater(level, true);
+                    LIVE.incrementAndGet();
+                }
+                d = deflater;
             }
-            d = deflater;
         }
         d.setInput(data);
         byte[] out = new byte[Math.max(64, data.length / 2 + 64)];
@@ -521,12 +539,9 @@ public final class PerMessageDeflate {
         } else if (n == 0) {
             out[n++] = 0;    // nothing flushed (an empty message after a flush): an empty block's first byte
         }
-        if (ownNoContextTakeover) {
-            synchronized (this) {
-                deflater.end();
-                deflater = null;
-                LIVE.decrementAndGet();
-            }
+        if (poolDeflater) {
+            ZlibPool.giveBack(d, level);
+            LIVE.decrementAndGet();
         }
         return Arrays.copyOf(out, n);
     }
@@ -545,7 +560,7 @@ public final class PerMessageDeflate {
                     chunk.position(chunk.limit());
                     return;
                 }
-                inf = inflater = new Inflater(true);
+                inf = inflater = poolInflater ? ZlibPool.inflater() : new Inflater(true);
                 LIVE.incrementAndGet();
             }
         }
@@ -587,9 +602,22 @@ public final class PerMessageDeflate {
         if (inf == null) {
             return;
         }
-        if (!released && (peerNoContextTakeover || inf.finished())) {
-            inf.reset();
+        if (poolInflater) {
+            synchronized (this) {
+                if (!released && inflater != null) {
+                    inflater = null;
+                    ZlibPool.giveBack(inf);     // reset there, ready for anyone's next message
+                    LIVE.decrementAndGet();
+                }
+            }
+        } else if (!released && inf.finished()) {
+            inf.reset();     // a final block ended the peer's stream: the next message starts afresh
         }
+    }
+
+    /** Whether a compressor or decompressor is held now (between messages: only with context takeover). */
+    synchronized boolean holdsNativeObjects() {
+        return deflater != null || inflater != null;
     }
 
     /** Ends the native compressor and decompressor; later calls compress and inflate nothing. Idempotent. */

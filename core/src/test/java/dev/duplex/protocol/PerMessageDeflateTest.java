@@ -9,6 +9,7 @@ import dev.duplex.protocol.PerMessageDeflate.Config;
 import dev.duplex.protocol.PerMessageDeflate.Params;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -442,5 +443,52 @@ class PerMessageDeflateTest {
         assertThat(hello).isNotEmpty();
         // other test classes may release theirs meanwhile, never add 100,000
         assertThat(PerMessageDeflate.liveNativeObjects()).isLessThanOrEqualTo(before);
+    }
+
+    @Test
+    void withoutContextTakeoverCompressorsArePooledPerMessageAndSharedSafely() {
+        // Two client -> server pairs, no context takeover both ways; their messages alternate, so
+        // pooled compressors and decompressors pass from one connection to the other.
+        int pooledBefore = PerMessageDeflate.pooledNativeObjects();
+        List<PerMessageDeflate> codecs = new ArrayList<>();
+        List<Connection> clients = new ArrayList<>();
+        List<Connection> servers = new ArrayList<>();
+        List<RecordingOutput> clientOut = new ArrayList<>();
+        List<RecordingListener> serverIn = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            PerMessageDeflate cd = new PerMessageDeflate(false, NO_TAKEOVER, 0, -1);
+            PerMessageDeflate sd = new PerMessageDeflate(true, NO_TAKEOVER, 0, -1);
+            codecs.add(cd);
+            codecs.add(sd);
+            RecordingOutput o = new RecordingOutput();
+            RecordingListener l = new RecordingListener();
+            clients.add(new Connection(Connection.Role.CLIENT, 1 << 20, Long.MAX_VALUE,
+                    new java.security.SecureRandom(), cd, new RecordingListener(), o));
+            servers.add(new Connection(Connection.Role.SERVER, 1 << 20, Long.MAX_VALUE, null, sd, l,
+                    new RecordingOutput()));
+            opened.add(clients.get(k));
+            opened.add(servers.get(k));
+            clientOut.add(o);
+            serverIn.add(l);
+        }
+        List<List<String>> sent = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < 200; i++) {
+            int k = i & 1;
+            String text = ("message " + i + " from connection " + k + " ").repeat(3 + i % 7);     // long enough to shrink
+            sent.get(k).add(text);
+            int already = clientOut.get(k).wire.size();
+            assertThat(clients.get(k).sendMessage(true, utf8(text))).isTrue();
+            byte[] all = clientOut.get(k).bytes();
+            servers.get(k).receive(ByteBuffer.wrap(Arrays.copyOfRange(all, already, all.length)));
+            for (PerMessageDeflate d : codecs) {
+                assertThat(d.holdsNativeObjects()).as("nothing held between messages").isFalse();
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            assertThat(serverIn.get(k).texts).isEqualTo(sent.get(k));
+            assertThat(clientOut.get(k).frames()).allSatisfy(f -> assertThat(f.rsv() & 4).isEqualTo(4));
+        }
+        assertThat(PerMessageDeflate.pooledNativeObjects())
+                .isLessThanOrEqualTo(Math.max(pooledBefore, 2 * ZlibPool.MAX_IDLE));
     }
 }
