@@ -1,0 +1,98 @@
+package dev.duplex.bench.peers.client;
+
+import dev.duplex.BinaryType;
+import dev.duplex.CloseEvent;
+import dev.duplex.ErrorEvent;
+import dev.duplex.MessageEvent;
+import dev.duplex.WebSocket;
+import dev.duplex.WebSocketOptions;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Duplex's client ({@code dev.duplex.WebSocket}), with default options.
+ *
+ * Flow control, the browser way: {@code send} while {@code bufferedAmount()} is below the window.
+ * The browser API has no "drained" event, so the sender looks again whenever something happens
+ * on the socket: when it opens and after each echo. That cannot stall: while bytes are still
+ * buffered, their echoes are still to come, and each one looks again.
+ */
+public final class DuplexClient implements ClientBench.Driver {
+    public static void main(String[] args) {
+        ClientBench.main("duplex", new DuplexClient(), args);
+    }
+
+    private final WebSocketOptions options = WebSocketOptions.builder()
+            .maxMessageSize(64L << 20)
+            .build();
+
+    @Override
+    public ClientBench.Stream open(URI uri, ClientBench.Payload payload, ClientBench.Tally tally) throws Exception {
+        CompletableFuture<Void> opened = new CompletableFuture<>();
+        WebSocket ws = new WebSocket(uri.toString(), List.of(), options);
+        SendPump pump = new SendPump(payload.count) {
+            @Override
+            boolean trySend(int index) {
+                if (ws.bufferedAmount() >= payload.window) {
+                    return false;
+                }
+                if (payload.binary) {
+                    ws.send(payload.bytes);     // copied by send, as the API says
+                } else {
+                    ws.send(payload.text);
+                }
+                return true;
+            }
+        };
+        ws.onopen(e -> opened.complete(null));
+        ws.onmessage(e -> {
+            Object data = ((MessageEvent) e).data();
+            if (data instanceof String s) {
+                tally.received(s);
+            } else {
+                tally.received((ByteBuffer) data);
+            }
+            pump.pump();
+        });
+        ws.onerror(e -> {
+            Throwable cause = ((ErrorEvent) e).error();
+            opened.completeExceptionally(cause != null ? cause : new IllegalStateException(((ErrorEvent) e).message()));
+            tally.fail(cause != null ? cause : new IllegalStateException(((ErrorEvent) e).message()));
+        });
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        ws.onclose(e -> {
+            tally.closed("close " + ((CloseEvent) e).code());
+            closed.complete(null);
+        });
+        ws.binaryType(BinaryType.ARRAYBUFFER);   // large echoes as ByteBuffer, not Blob
+        opened.get(30, TimeUnit.SECONDS);
+        return new ClientBench.Stream() {
+            @Override
+            public void start() {
+                pump.pump();
+            }
+
+            @Override
+            public void close() throws Exception {
+                ws.close();
+                closed.get(30, TimeUnit.SECONDS);
+            }
+        };
+    }
+
+    @Override
+    public void connectAndClose(URI uri) throws Exception {
+        CompletableFuture<CloseEvent> closed = new CompletableFuture<>();
+        WebSocket ws = new WebSocket(uri.toString(), List.of(), options);
+        ws.onopen(e -> ws.close());
+        ws.onclose(e -> closed.complete((CloseEvent) e));
+        CloseEvent close = closed.get(30, TimeUnit.SECONDS);
+        if (!close.wasClean() || close.code() != 1000) {
+            throw new IllegalStateException("unclean close: " + close.code() + " " + close.reason());
+        }
+    }
+}
