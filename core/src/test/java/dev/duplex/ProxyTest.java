@@ -120,4 +120,29 @@ class ProxyTest {
         TlsTest.Client c = new TlsTest.Client("ws://127.0.0.1:1234/", WebSocketOptions.builder().proxy(nowhere).build());
         assertThat(c.awaitFailure().message()).contains("Connection refused");
     }
+
+    @Test
+    void proxyAnswerWithAnEndlessHeadIsCutAt16KiB() throws Exception {
+        try (RawPeer.Listener proxy = new RawPeer.Listener()) {
+            TlsTest.Client c = new TlsTest.Client("ws://example.invalid:9000/", WebSocketOptions.builder()
+                    .proxy(new java.net.InetSocketAddress("127.0.0.1", proxy.port())).build());
+            try (RawPeer peer = proxy.accept()) {
+                assertThat(peer.readHttpHead()).startsWith("CONNECT example.invalid:9000 HTTP/1.1");
+                peer.write("HTTP/1.1 200 Connection established\r\n");
+                String junk = "X-Junk: " + "a".repeat(1000) + "\r\n";
+                int sent = 0;
+                try {
+                    while (sent < 1 << 20) {      // 1 MiB of header lines, never an empty line
+                        peer.write(junk);
+                        sent += junk.length();
+                    }
+                } catch (java.io.IOException closedByTheClient) {
+                    // expected once the client gives up
+                }
+                assertThat(sent).as("bytes of head sent before the client closed").isLessThan(1 << 20);
+                ErrorEvent error = c.awaitFailure();
+                assertThat(error.message()).contains("Invalid answer from the proxy to CONNECT example.invalid:9000");
+            }
+        }
+    }
 }
