@@ -334,11 +334,10 @@ public final class Connection {
                 listener.onSpilledBinary(handle);
                 return;
             }
-            byte[] data = takeMessage();
             if (opcode == Opcode.TEXT) {
-                listener.onText(new String(data, StandardCharsets.UTF_8));
+                listener.onText(takeText());
             } else {
-                listener.onBinary(data);
+                listener.onBinary(takeMessage());
             }
         }
     }
@@ -414,14 +413,19 @@ public final class Connection {
         int needed = messageLength + n;
         if (message == null || message.length < needed) {
             // Grow with the bytes that actually arrive, not with what a header announces, so a
-            // peer cannot make us reserve a large buffer up front; stop at the announced size.
-            long target = Math.max(needed, message == null ? 4096 : (long) message.length * 2);
+            // peer cannot make us reserve a large buffer up front: to the next power of two (at
+            // most twice what arrived), and no further than the announced size. Powers of two,
+            // rather than doubling the current length, keep a message that arrives in 64 KiB
+            // reads plus a frame header from outgrowing its last buffer by a few bytes (one
+            // more copy of the whole message). A single-frame message ends in a buffer of
+            // exactly its size, which takeMessage hands over without a copy.
+            long target = Math.max(4096, Long.highestOneBit(needed - 1L) << 1);
             if (messageExpected >= 0) {
                 target = Math.min(target, messageExpected);
             }
             target = Math.max(target, needed);
             target = Math.min(target, MAX_ARRAY_MESSAGE);
-            message = message == null ? new byte[(int) target] : Arrays.copyOf(message, (int) target);
+            message = messageLength == 0 ? new byte[(int) target] : Arrays.copyOf(message, (int) target);
         }
         chunk.get(message, messageLength, n);
         messageLength = needed;
@@ -442,6 +446,17 @@ public final class Connection {
         message = message != null && message.length <= 4096 && data != message ? message : null;
         messageLength = 0;
         return data;
+    }
+
+    // A text message becomes a String straight from the receive buffer, which is then kept for
+    // the next message when small (as takeMessage does): the String is the only allocation.
+    private String takeText() {
+        String text = messageLength == 0 ? "" : new String(message, 0, messageLength, StandardCharsets.UTF_8);
+        if (message != null && message.length > 4096) {
+            message = null;
+        }
+        messageLength = 0;
+        return text;
     }
 
     private void onControlFrame(int opcode, byte[] payload) throws ProtocolException {

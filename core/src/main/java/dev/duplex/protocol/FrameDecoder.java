@@ -25,6 +25,7 @@ public final class FrameDecoder {
     private int maskKey;
     private int maskPhase;
     private byte[] scratch;        // used only to unmask read-only input
+    private ByteBuffer scratchView; // wraps scratch
 
     /**
      * @param expectMasked true at a server (clients must mask), false at a client (servers must not)
@@ -55,14 +56,18 @@ public final class FrameDecoder {
                 }
             }
             int n = (int) Math.min(remaining, in.remaining());
-            ByteBuffer chunk = in.slice();
-            chunk.limit(n);
-            in.position(in.position() + n);
-            if (masked) {
-                chunk = unmask(chunk);
-            }
+            int chunkEnd = in.position() + n;
+            int inLimit = in.limit();
             remaining -= n;
-            listener.onFramePayload(chunk);
+            // The chunk is the input itself with its limit pulled in (no slice: no garbage per
+            // read); whatever the listener does with its position, the input resumes after it.
+            in.limit(chunkEnd);
+            try {
+                listener.onFramePayload(masked ? unmask(in) : in);
+            } finally {
+                in.limit(inLimit);
+                in.position(chunkEnd);
+            }
             if (remaining == 0) {
                 inPayload = false;
                 listener.onFrameEnd();
@@ -83,10 +88,11 @@ public final class FrameDecoder {
         int n = chunk.remaining();
         if (scratch == null || scratch.length < n) {
             scratch = new byte[Math.max(n, 4096)];
+            scratchView = ByteBuffer.wrap(scratch);
         }
         chunk.get(scratch, 0, n);
         maskPhase = Masking.mask(scratch, 0, n, maskKey, maskPhase);
-        return ByteBuffer.wrap(scratch, 0, n);
+        return scratchView.clear().limit(n);
     }
 
     /** Accumulates header bytes; true once a whole header has been read and checked. */

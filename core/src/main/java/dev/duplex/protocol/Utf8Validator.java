@@ -42,6 +42,14 @@ public final class Utf8Validator {
                 if (i == end) {
                     break;
                 }
+                // A whole multi-byte sequence is checked at once (one branch on its length rather
+                // than a trip through the state machine per byte); an invalid one, or one cut by
+                // the end of the input, goes through the state machine below.
+                int n = wholeSequence(bytes, i, end);
+                if (n != 0) {
+                    i += n;
+                    continue;
+                }
             }
             s = next(s, bytes[i++] & 0xff);
             if (s == REJECT) {
@@ -129,6 +137,37 @@ public final class Utf8Validator {
             default:
                 return REJECT;
         }
+    }
+
+    /**
+     * The length of the valid 2-, 3- or 4-byte sequence starting at {@code a[i]} (a byte of
+     * 0x80 or more), or 0 if it is invalid or runs past {@code end}. Same rules as {@link #next}.
+     */
+    private static int wholeSequence(byte[] a, int i, int end) {
+        int b0 = a[i] & 0xff;
+        if (b0 < 0xE0) {
+            return b0 >= 0xC2 && i + 1 < end && isContinuation(a[i + 1]) ? 2 : 0;
+        }
+        if (b0 < 0xF0) {
+            if (i + 2 >= end) {
+                return 0;
+            }
+            int b1 = a[i + 1] & 0xff;
+            int low = b0 == 0xE0 ? 0xA0 : 0x80;      // no overlongs
+            int high = b0 == 0xED ? 0x9F : 0xBF;     // no surrogates
+            return b1 >= low && b1 <= high && isContinuation(a[i + 2]) ? 3 : 0;
+        }
+        if (b0 > 0xF4 || i + 3 >= end) {
+            return 0;
+        }
+        int b1 = a[i + 1] & 0xff;
+        int low = b0 == 0xF0 ? 0x90 : 0x80;          // no overlongs
+        int high = b0 == 0xF4 ? 0x8F : 0xBF;         // nothing above U+10FFFF
+        return b1 >= low && b1 <= high && isContinuation(a[i + 2]) && isContinuation(a[i + 3]) ? 4 : 0;
+    }
+
+    private static boolean isContinuation(byte b) {
+        return (b & 0xC0) == 0x80;
     }
 
     private static long readLong(byte[] a, int i) {
