@@ -149,6 +149,12 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         return c != null && c.sendMessage(text, payload);
     }
 
+    /** Queues a copy of {@code len} bytes of {@code src}, made before returning; false as {@link #send}. */
+    final boolean sendCopy(boolean text, byte[] src, int off, int len) {
+        Connection c = connection;
+        return c != null && c.sendMessageCopy(text, src, off, len);
+    }
+
     /** Queues a frame encoded once for many sockets; false if a close frame was already sent. */
     final boolean sendEncoded(ByteBuffer header, ByteBuffer payload, long credit) {
         Connection c = connection;

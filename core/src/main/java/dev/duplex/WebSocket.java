@@ -240,6 +240,12 @@ public class WebSocket extends EventTarget {
     public void send(ByteBuffer data) {
         Objects.requireNonNull(data, "data");
         checkNotConnecting();
+        if (data.hasArray()) {
+            if (reserve(data.remaining())) {
+                session.sendCopy(false, data.array(), data.arrayOffset() + data.position(), data.remaining());
+            }
+            return;
+        }
         byte[] copy = new byte[data.remaining()];
         data.duplicate().get(copy);
         queue(false, copy);
@@ -253,7 +259,9 @@ public class WebSocket extends EventTarget {
     public void send(byte[] data) {
         Objects.requireNonNull(data, "data");
         checkNotConnecting();
-        queue(false, data.clone());
+        if (reserve(data.length)) {
+            session.sendCopy(false, data, 0, data.length);     // copied (and masked) before returning
+        }
     }
 
     /**

@@ -81,8 +81,8 @@ public final class Connection {
     private final FrameDecoder decoder;
     private final SecureRandom random;
     private final PerMessageDeflate deflate;  // null unless permessage-deflate was negotiated
-    private final byte[] maskKeys = new byte[256];
-    private int maskKeyIndex = maskKeys.length;
+    private byte[] maskKeys = EMPTY;         // clients only: drawn in batches, see nextMaskKey
+    private int maskKeyIndex;
 
     private volatile State state = State.OPEN;
 
@@ -628,6 +628,24 @@ public final class Connection {
     }
 
     /**
+     * Like {@link #sendMessage}, for bytes the caller keeps: they are copied before this method
+     * returns. A client copies and masks in one pass (one read of the data instead of two).
+     */
+    public synchronized boolean sendMessageCopy(boolean text, byte[] src, int off, int len) {
+        if (role == Role.SERVER || deflate != null) {
+            return sendMessage(text, Arrays.copyOfRange(src, off, off + len));
+        }
+        if (state != State.OPEN) {
+            return false;
+        }
+        int key = nextMaskKey();
+        byte[] masked = new byte[len];
+        Masking.maskCopy(src, off, masked, 0, len, key, 0);
+        queueFrame(text ? Opcode.TEXT : Opcode.BINARY, 0, true, masked, true, key, len, false);
+        return true;
+    }
+
+    /**
      * Queues a data frame that was encoded once for many connections (a server's broadcast):
      * unmasked and uncompressed, so the same bytes are valid on every connection. The buffers
      * are not changed (each connection writes from its own duplicate). Returns false once a close
@@ -723,10 +741,16 @@ public final class Connection {
     private void emit(int opcode, int rsv, boolean fin, byte[] payload, long credit, boolean streamFragment) {
         boolean mask = role == Role.CLIENT;
         int key = mask ? nextMaskKey() : 0;
-        ByteBuffer header = FrameEncoder.header(fin, rsv, opcode, payload.length, mask, key);
         if (mask) {
             Masking.mask(payload, 0, payload.length, key, 0);
         }
+        queueFrame(opcode, rsv, fin, payload, mask, key, credit, streamFragment);
+    }
+
+    // Queues a frame whose payload is final (masked with key if mask).
+    private void queueFrame(int opcode, int rsv, boolean fin, byte[] payload, boolean mask, int key, long credit,
+                            boolean streamFragment) {
+        ByteBuffer header = FrameEncoder.header(fin, rsv, opcode, payload.length, mask, key);
         ByteBuffer body = payload.length == 0 ? null : ByteBuffer.wrap(payload);
         boolean passes = streamFragment || opcode == Opcode.PING || opcode == Opcode.PONG;
         if (activeStream != null && !passes) {
@@ -739,6 +763,11 @@ public final class Connection {
     // A fresh, unpredictable key per frame (RFC 6455 §5.3), drawn from a SecureRandom in batches.
     private int nextMaskKey() {
         if (maskKeyIndex + 4 > maskKeys.length) {
+            // A first small batch (many connections only ever mask a few frames, a close among
+            // them), then 64 keys at a time.
+            if (maskKeys.length < 256) {
+                maskKeys = new byte[maskKeys.length == 0 ? 16 : 256];
+            }
             random.nextBytes(maskKeys);
             maskKeyIndex = 0;
         }

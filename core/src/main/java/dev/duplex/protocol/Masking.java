@@ -10,14 +10,22 @@ import java.nio.ByteOrder;
  * 4-byte key of the first byte being masked, so a payload can be (un)masked in pieces.
  */
 public final class Masking {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    // Native byte order: no byte swap per 8 bytes; the key is arranged to match (keyLong).
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /** The rotated key twice, as a long whose bytes in memory (native order) are the key's in order. */
+    private static long keyLong(int k) {
+        long big = ((k & 0xFFFFFFFFL) << 32) | (k & 0xFFFFFFFFL);
+        return LITTLE ? Long.reverseBytes(big) : big;
+    }
 
     private Masking() {}
 
     /** Masks {@code len} bytes of {@code a} from {@code off} in place; returns the phase after them. */
     public static int mask(byte[] a, int off, int len, int key, int phase) {
         int k = Integer.rotateLeft(key, 8 * phase);
-        long m = ((k & 0xFFFFFFFFL) << 32) | (k & 0xFFFFFFFFL);
+        long m = keyLong(k);
         int i = off;
         int end = off + len;
         for (; i + 8 <= end; i += 8) {
@@ -32,7 +40,7 @@ public final class Masking {
     /** Copies {@code len} bytes from {@code src} to {@code dst}, masking them on the way. */
     public static int maskCopy(byte[] src, int srcOff, byte[] dst, int dstOff, int len, int key, int phase) {
         int k = Integer.rotateLeft(key, 8 * phase);
-        long m = ((k & 0xFFFFFFFFL) << 32) | (k & 0xFFFFFFFFL);
+        long m = keyLong(k);
         int i = 0;
         for (; i + 8 <= len; i += 8) {
             LONGS.set(dst, dstOff + i, (long) LONGS.get(src, srcOff + i) ^ m);
