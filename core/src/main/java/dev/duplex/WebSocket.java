@@ -38,9 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A socket created inside a Duplex event handler delivers nothing before that handler
  *       returns, however long it runs or sleeps (exactly JavaScript's run-to-completion).</li>
  *   <li>A socket created on any other thread starts delivering when that thread blocks, waits,
- *       sleeps or ends (its {@link Thread#getState() state} is no longer {@code RUNNABLE}: for
- *       example it awaits a latch, joins, reads input, or returns from a task of an executor and
- *       waits for the next one), or when it calls {@link #send}, {@link #close},
+ *       sleeps or ends (its {@link Thread#getState() state} is no longer {@code RUNNABLE} on two
+ *       checks in a row, a millisecond apart, so that a moment of lock contention does not
+ *       count: for example it awaits a latch, joins, reads input, or returns from a task of an
+ *       executor and waits for the next one), or when it calls {@link #send}, {@link #close},
  *       {@link #readyState()} or {@link #bufferedAmount()} on the socket.</li>
  * </ul>
  * Handler and listener registration ({@code onopen(...)}, {@code addEventListener}) and the
@@ -87,6 +88,7 @@ public class WebSocket extends EventTarget {
     private volatile String extensions = "";
     private volatile boolean overflowed;
     private boolean gateWatched;     // loop thread only
+    private boolean creatorSeenStopped;     // loop thread only: at the previous gate check
     private final AtomicLong inboundBytes = new AtomicLong();
     private volatile boolean readingPaused;
 
@@ -544,9 +546,11 @@ public class WebSocket extends EventTarget {
         if (events.gateOpen()) {
             return;
         }
-        if (creator.getState() != Thread.State.RUNNABLE) {
+        Thread.State state = creator.getState();
+        if (state == Thread.State.TERMINATED || (state != Thread.State.RUNNABLE && creatorSeenStopped)) {
             events.openGate();
         } else {
+            creatorSeenStopped = state != Thread.State.RUNNABLE;
             session.loop.schedule(this::checkGate, GATE_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
