@@ -136,6 +136,7 @@ final class ClientSession extends Session {
             if (head == null) {
                 return;
             }
+            parser = null;      // a redirect makes a new one
             if (WireLog.handshakes()) {
                 WireLog.received(peerName(), head);
             }

@@ -15,12 +15,20 @@ final class KeepAlive {
         this.idleTimeoutMillis = idleTimeoutMillis;
     }
 
+    /** Neither pings nor an idle timeout (the default): one instance shared by every connection. */
+    private static final KeepAlive OFF = new KeepAlive(0, 0, 0);
+
     static KeepAlive of(WebSocketOptions o) {
-        return new KeepAlive(o.pingInterval().toMillis(), o.pongTimeout().toMillis(), o.idleTimeout().toMillis());
+        return of(o.pingInterval().toMillis(), o.pongTimeout().toMillis(), o.idleTimeout().toMillis());
     }
 
     static KeepAlive of(ServerOptions o) {
-        return new KeepAlive(o.pingInterval().toMillis(), o.pongTimeout().toMillis(), o.idleTimeout().toMillis());
+        return of(o.pingInterval().toMillis(), o.pongTimeout().toMillis(), o.idleTimeout().toMillis());
+    }
+
+    private static KeepAlive of(long pingInterval, long pongTimeout, long idleTimeout) {
+        // without pings the pong timeout never applies
+        return pingInterval == 0 && idleTimeout == 0 ? OFF : new KeepAlive(pingInterval, pongTimeout, idleTimeout);
     }
 
     boolean enabled() {

@@ -24,7 +24,7 @@ final class ServerSession extends Session {
     private final WebSocketServer server;
     private final ServerOptions options;
     private final Executor executor;
-    private final HttpHeadParser parser;
+    private HttpHeadParser parser;          // dropped once the request head is parsed
     private EventLoop.Timer handshakeTimer;
     private ByteBuffer early;        // bytes that arrived while the application was deciding
     private boolean deciding;
@@ -82,6 +82,7 @@ final class ServerSession extends Session {
             if (head == null) {
                 return;
             }
+            parser = null;      // one request per connection: keep nothing of it once parsed
             if (WireLog.handshakes()) {
                 WireLog.received(peerName(), head);
             }
@@ -206,6 +207,7 @@ final class ServerSession extends Session {
                 ? PerMessageDeflate.accept(request.extensionsOffer(), config) : null;
         String extensions = agreement == null ? "" : agreement.response();
         handshakeTimer.cancel();
+        handshakeTimer = null;
         ByteBuffer accept = ServerHandshake.accept(request.key(), protocol, extensions, decision.headers());
         if (WireLog.handshakes()) {
             WireLog.sent(peerName(), accept);

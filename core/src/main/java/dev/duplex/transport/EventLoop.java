@@ -34,6 +34,7 @@ public final class EventLoop {
     private final AtomicLong timerSequence = new AtomicLong();
     private final Object lifecycle = new Object();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
+    private final ByteBuffer[] gather = new ByteBuffer[TcpChannel.MAX_GATHER];
 
     private Thread thread;          // guarded by lifecycle
     private Selector selector;      // guarded by lifecycle for creation; used by the loop thread
@@ -73,6 +74,14 @@ public final class EventLoop {
     }
 
     /** The shared read buffer; only for use on the loop thread, and only within one callback. */
+    /**
+     * The array a channel's gathering write fills and clears on this loop's thread: one per loop
+     * rather than one per connection (idle connections hold none).
+     */
+    ByteBuffer[] gatherArray() {
+        return gather;
+    }
+
     ByteBuffer readBuffer() {
         return readBuffer.clear();
     }

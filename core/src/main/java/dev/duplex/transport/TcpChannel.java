@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * handshake happen before any of its queued bytes are sent or any data is delivered.
  */
 public final class TcpChannel implements EventLoop.Selectable {
-    private static final int MAX_GATHER = 64;
+    static final int MAX_GATHER = 64;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /**
      * Bytes the library queued on its own (pongs, close echoes, handshake answers) above which
@@ -68,7 +68,6 @@ public final class TcpChannel implements EventLoop.Selectable {
     private final ConcurrentLinkedQueue<Write> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final ArrayDeque<Write> pending = new ArrayDeque<>();   // loop thread only
-    private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private final AtomicLong automaticQueued = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
     private boolean closeWhenFlushed;
@@ -448,7 +447,8 @@ public final class TcpChannel implements EventLoop.Selectable {
     private long flushPlain() throws IOException {
         long credit = 0;
         while (!pending.isEmpty()) {
-            int n = gatherPending();
+            ByteBuffer[] gather = loop.gatherArray();
+            int n = gatherPending(gather);
             long written = n == 0 ? 0 : channel.write(gather, 0, n);
             Arrays.fill(gather, 0, n, null);
             credit += completeWrites();
@@ -475,7 +475,8 @@ public final class TcpChannel implements EventLoop.Selectable {
             if (pending.isEmpty() && !tls.wantsWrap()) {
                 break;
             }
-            int n = gatherPending();
+            ByteBuffer[] gather = loop.gatherArray();
+            int n = gatherPending(gather);
             tls.wrap(gather, 0, n);
             Arrays.fill(gather, 0, n, null);
             tlsCredit += completeWrites();
@@ -486,7 +487,7 @@ public final class TcpChannel implements EventLoop.Selectable {
         return credit;
     }
 
-    private int gatherPending() {
+    private int gatherPending(ByteBuffer[] gather) {
         int n = 0;
         for (Write p : pending) {
             if (n + 2 > MAX_GATHER) {
