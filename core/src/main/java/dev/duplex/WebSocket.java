@@ -38,10 +38,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A socket created inside a Duplex event handler delivers nothing before that handler
  *       returns, however long it runs or sleeps (exactly JavaScript's run-to-completion).</li>
  *   <li>A socket created on any other thread starts delivering when that thread blocks, waits,
- *       sleeps or ends (its {@link Thread#getState() state} is no longer {@code RUNNABLE} on two
- *       checks in a row, a millisecond apart, so that a moment of lock contention does not
- *       count: for example it awaits a latch, joins, reads input, or returns from a task of an
- *       executor and waits for the next one), or when it calls {@link #send}, {@link #close},
+ *       sleeps or ends (its {@link Thread#getState() state} is {@code WAITING},
+ *       {@code TIMED_WAITING} or {@code TERMINATED}, or {@code BLOCKED} on two checks in a row a
+ *       millisecond apart, so that a moment of monitor contention does not count: for example it
+ *       awaits a latch, joins, or returns from a task of an executor and waits for the next
+ *       one), or when it calls {@link #send}, {@link #close},
  *       {@link #readyState()} or {@link #bufferedAmount()} on the socket.</li>
  * </ul>
  * Handler and listener registration ({@code onopen(...)}, {@code addEventListener}) and the
@@ -88,7 +89,7 @@ public class WebSocket extends EventTarget {
     private volatile String extensions = "";
     private volatile boolean overflowed;
     private boolean gateWatched;     // loop thread only
-    private boolean creatorSeenStopped;     // loop thread only: at the previous gate check
+    private boolean creatorSeenBlocked;     // loop thread only: at the previous gate check
     private final AtomicLong inboundBytes = new AtomicLong();
     private volatile boolean readingPaused;
 
@@ -547,10 +548,11 @@ public class WebSocket extends EventTarget {
             return;
         }
         Thread.State state = creator.getState();
-        if (state == Thread.State.TERMINATED || (state != Thread.State.RUNNABLE && creatorSeenStopped)) {
+        boolean blocked = state == Thread.State.BLOCKED;
+        if (state != Thread.State.RUNNABLE && (!blocked || creatorSeenBlocked)) {
             events.openGate();
         } else {
-            creatorSeenStopped = state != Thread.State.RUNNABLE;
+            creatorSeenBlocked = blocked;
             session.loop.schedule(this::checkGate, GATE_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
