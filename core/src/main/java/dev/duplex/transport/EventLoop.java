@@ -27,6 +27,8 @@ public final class EventLoop {
 
     /** Read buffer shared by every channel of this loop: idle connections hold no buffer. */
     static final int READ_BUFFER_SIZE = 64 * 1024;
+    /** Bytes of queued frames written per write() call on a plain connection. */
+    static final int WRITE_BUFFER_SIZE = 256 * 1024;
 
     private final String name;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -35,6 +37,7 @@ public final class EventLoop {
     private final Object lifecycle = new Object();
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
     private final ByteBuffer[] gather = new ByteBuffer[TcpChannel.MAX_GATHER];
+    private ByteBuffer writeBuffer;     // direct, made on first use; loop thread only
 
     private Thread thread;          // guarded by lifecycle
     private Selector selector;      // guarded by lifecycle for creation; used by the loop thread
@@ -80,6 +83,14 @@ public final class EventLoop {
      */
     ByteBuffer[] gatherArray() {
         return gather;
+    }
+
+    /** The direct buffer plain channels copy queued frames into before a write (loop thread only). */
+    ByteBuffer writeBuffer() {
+        if (writeBuffer == null) {
+            writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE);
+        }
+        return writeBuffer;
     }
 
     ByteBuffer readBuffer() {

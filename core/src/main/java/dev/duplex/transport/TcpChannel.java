@@ -444,19 +444,65 @@ public final class TcpChannel implements EventLoop.Selectable {
     }
 
     /** Gathering writes of queued buffers; returns the credit of the writes completed. */
+    // The queued frames are heap buffers. Handed to a gathering write, the JDK would copy each
+    // of them, whole, into a temporary direct buffer on every call (a third of the CPU of a
+    // small-message echo). Instead they are copied here, up to the loop's direct write buffer's
+    // size, into that one buffer, written with one write(), and the sources advanced by what the
+    // kernel took.
     private long flushPlain() throws IOException {
         long credit = 0;
+        ByteBuffer out = loop.writeBuffer();
         while (!pending.isEmpty()) {
-            ByteBuffer[] gather = loop.gatherArray();
-            int n = gatherPending(gather);
-            long written = n == 0 ? 0 : channel.write(gather, 0, n);
-            Arrays.fill(gather, 0, n, null);
+            out.clear();
+            for (Write p : pending) {
+                if (!copyAhead(p.a, out) || !copyAhead(p.b, out)) {
+                    break;
+                }
+            }
+            out.flip();
+            if (!out.hasRemaining()) {
+                credit += completeWrites();     // only empty writes were queued
+                break;
+            }
+            int written = channel.write(out);
+            consume(written);
             credit += completeWrites();
-            if (n > 0 && written == 0) {
+            if (out.hasRemaining()) {
                 break;  // kernel buffer full: wait for OP_WRITE
             }
         }
         return credit;
+    }
+
+    // Copies what fits of src into out without moving src; false once out is full.
+    private static boolean copyAhead(ByteBuffer src, ByteBuffer out) {
+        if (src == null || !src.hasRemaining()) {
+            return true;
+        }
+        int n = Math.min(src.remaining(), out.remaining());
+        out.put(out.position(), src, src.position(), n);
+        out.position(out.position() + n);
+        return n == src.remaining() && out.hasRemaining();
+    }
+
+    // Advances the queued buffers, in order, past the bytes the kernel accepted.
+    private void consume(long written) {
+        for (Write p : pending) {
+            if (written == 0) {
+                return;
+            }
+            written -= skip(p.a, written);
+            written -= skip(p.b, written);
+        }
+    }
+
+    private static long skip(ByteBuffer b, long n) {
+        if (b == null || n == 0) {
+            return 0;
+        }
+        int k = (int) Math.min(n, b.remaining());
+        b.position(b.position() + k);
+        return k;
     }
 
     /** Encrypts queued buffers a batch of records at a time; returns the credit now on the wire. */
