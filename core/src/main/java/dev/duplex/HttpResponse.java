@@ -97,10 +97,6 @@ public final class HttpResponse {
         return body.clone();
     }
 
-    int bodyLength() {
-        return body.length;
-    }
-
     byte[] bodyUnsafe() {
         return body;
     }

@@ -145,27 +145,20 @@ final class ServerSession extends Session {
         });
     }
 
+    // The handler's headers go through the same checks as any extra header of ours; one that
+    // fails them is left out (HttpResponse's contract), as are the two computed from the body.
     private static ByteBuffer encode(HttpResponse r, boolean headOnly) {
-        StringBuilder sb = new StringBuilder(256).append("HTTP/1.1 ").append(r.status()).append(' ')
-                .append(ServerHandshake.reasonPhrase(r.status())).append("\r\n");
+        Map<String, java.util.List<String>> valid = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, java.util.List<String>> e : r.headers().entrySet()) {
-            if (!dev.duplex.protocol.Http.isToken(e.getKey())) {
+            String lower = e.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (lower.equals("content-length") || lower.equals("transfer-encoding")) {
                 continue;
             }
-            for (String v : e.getValue()) {
-                if (dev.duplex.protocol.Http.isValidHeaderValue(v)) {
-                    sb.append(e.getKey()).append(": ").append(v).append("\r\n");
-                }
+            if (ServerHandshake.isValidExtraHeader(e.getKey(), e.getValue())) {
+                valid.put(e.getKey(), e.getValue());
             }
         }
-        sb.append("Content-Length: ").append(r.bodyLength()).append("\r\nConnection: close\r\n\r\n");
-        byte[] head = sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        int bodyLength = headOnly ? 0 : r.bodyLength();
-        ByteBuffer out = ByteBuffer.allocate(head.length + bodyLength).put(head);
-        if (!headOnly) {
-            out.put(r.bodyUnsafe());
-        }
-        return out.flip();
+        return ServerHandshake.response(r.status(), r.bodyUnsafe(), valid, headOnly);
     }
 
     private void keepEarly(ByteBuffer data) {

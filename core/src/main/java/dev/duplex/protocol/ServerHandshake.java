@@ -247,6 +247,19 @@ public final class ServerHandshake {
      * @throws IllegalArgumentException on a status out of range or an invalid extra header
      */
     public static ByteBuffer reject(int status, String body, Map<String, List<String>> extraHeaders) {
+        return response(status, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8), extraHeaders,
+                false);
+    }
+
+    /**
+     * A complete response followed by closing, as {@link #reject} but with a body of bytes; with
+     * {@code headOnly} (the answer to a {@code HEAD} request) the body is left out and its
+     * {@code Content-Length} kept.
+     *
+     * @throws IllegalArgumentException on a status out of range or an invalid extra header
+     */
+    public static ByteBuffer response(int status, byte[] content, Map<String, List<String>> extraHeaders,
+            boolean headOnly) {
         if (status < 200 || status > 599) {
             throw new IllegalArgumentException("Status out of range 200-599: " + status);
         }
@@ -275,7 +288,6 @@ public final class ServerHandshake {
         if (!hasClose) {
             connection.add("close");
         }
-        byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder sb = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
                 .append(reasonPhrase(status)).append("\r\n");
         if (contentType != null) {
@@ -286,9 +298,11 @@ public final class ServerHandshake {
         appendExtras(sb, extras, Set.of("connection"));
         sb.append("\r\n");
         byte[] head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer out = ByteBuffer.allocate(head.length + content.length);
-        out.put(head).put(content).flip();
-        return out;
+        ByteBuffer out = ByteBuffer.allocate(head.length + (headOnly ? 0 : content.length)).put(head);
+        if (!headOnly) {
+            out.put(content);
+        }
+        return out.flip();
     }
 
     /**
@@ -347,6 +361,17 @@ public final class ServerHandshake {
             case 504: return "Gateway Timeout";
             case 505: return "HTTP Version Not Supported";
             default: return "Error";
+        }
+    }
+
+    /** Whether {@link #response} would accept this header (a token name, values without control characters). */
+    public static boolean isValidExtraHeader(String name, List<String> values) {
+        try {
+            ClientHandshake.checkHeaderName(name);
+            ClientHandshake.checkHeaderValues(name, values);
+            return true;
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
         }
     }
 
