@@ -18,6 +18,8 @@ final class EventDispatcher {
     private static final int BATCH = 64;
     private static final ThreadLocal<EventDispatcher> CURRENT = new ThreadLocal<>();
     private static final ThreadLocal<List<EventDispatcher>> GATES_AFTER_TASK = new ThreadLocal<>();
+    /** The dispatcher whose drain the calling thread is handing to the executor right now. */
+    private static final ThreadLocal<EventDispatcher> STARTING = new ThreadLocal<>();
 
     private final Executor executor;
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
@@ -70,38 +72,56 @@ final class EventDispatcher {
 
     private void schedule() {
         if (gateOpen && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            EventDispatcher outer = STARTING.get();
+            STARTING.set(this);
             try {
                 executor.execute(this::drain);
             } catch (RejectedExecutionException e) {
                 scheduled.set(false);
                 System.err.println("[duplex] the event executor rejected a task; events of this socket are dropped: " + e);
                 queue.clear();
+            } finally {
+                STARTING.set(outer);
             }
         }
     }
 
     private void drain() {
+        // An executor that runs the task in execute() itself (Runnable::run, IO_THREAD): drain
+        // everything here in a loop, since scheduling the rest would nest one call per batch.
+        boolean inline = STARTING.get() == this;
         EventDispatcher outer = CURRENT.get();
         CURRENT.set(this);
         try {
-            for (int i = 0; i < BATCH; i++) {
-                Runnable task = queue.poll();
-                if (task == null) {
-                    break;
-                }
+            do {
                 try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    report(e);
+                    runBatch();
                 } finally {
-                    openDeferredGates();
+                    scheduled.set(false);
                 }
-            }
+            } while (inline && gateOpen && !queue.isEmpty() && scheduled.compareAndSet(false, true));
         } finally {
             CURRENT.set(outer);
-            scheduled.set(false);
         }
-        schedule();
+        if (!inline) {
+            schedule();
+        }
+    }
+
+    private void runBatch() {
+        for (int i = 0; i < BATCH; i++) {
+            Runnable task = queue.poll();
+            if (task == null) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                report(e);
+            } finally {
+                openDeferredGates();
+            }
+        }
     }
 
     private static void openDeferredGates() {

@@ -99,10 +99,18 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link Builder#executor(Executor) executor}</td>
  *       <td>{@code null}: Duplex's shared event threads</td><td>Where event listeners (the
  *       server's and its sockets') run; each socket's events are still delivered one at a
- *       time and in order.</td></tr>
+ *       time and in order. {@link #IO_THREAD} runs them on the I/O thread itself: fastest,
+ *       for listeners that never block.</td></tr>
  * </table>
  */
 public final class ServerOptions {
+    /**
+     * An {@link Builder#executor(Executor) executor} that runs event listeners on the I/O thread
+     * that produced the event: the fastest choice for short listeners that never block; see
+     * {@link WebSocketOptions#IO_THREAD}, which this is.
+     */
+    public static final Executor IO_THREAD = WebSocketOptions.IO_THREAD;
+
     /** Default {@link #host()}: {@value}, every IPv4 interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
     /** Default {@link #handshakeTimeout()}: 10 seconds. */
@@ -858,7 +866,8 @@ public final class ServerOptions {
          * Sets the executor that runs event listeners.
          *
          * @param executor the executor, or {@code null} for Duplex's shared event threads
-         *                 (the default)
+         *                 (the default); {@link WebSocketOptions#IO_THREAD} runs listeners on the I/O thread
+         *                 (fastest, but listeners must not block)
          * @return this builder
          */
         public Builder executor(Executor executor) {

@@ -4,6 +4,7 @@ import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.FrameEncoder;
 import dev.duplex.protocol.Opcode;
 
+import dev.duplex.transport.EventLoop;
 import dev.duplex.transport.EventLoopGroup;
 import dev.duplex.transport.ServerChannel;
 
@@ -185,7 +186,13 @@ public class WebSocketServer extends EventTarget {
      * to {@code timeout} for the closing handshakes; connections still open then are cut (their
      * sockets report close 1006). Returns when every connection is gone.
      *
+     * <p>Called from a listener that runs on an I/O thread ({@link ServerOptions#IO_THREAD}), it
+     * starts the same shutdown but returns at once: that thread carries the closing handshakes,
+     * so it must not wait for them. Each socket's close timeout still cuts a peer that does not
+     * answer.
+     *
      * @return true if every connection finished its closing handshake within {@code timeout}
+     *         (from an I/O thread: true if no connection was left when it returned)
      */
     public boolean close(Duration timeout) {
         synchronized (this) {
@@ -205,6 +212,11 @@ public class WebSocketServer extends EventTarget {
             } else {
                 s.abort(new IOException("The server is shutting down"));
             }
+        }
+        if (EventLoop.onAnyLoop()) {
+            // Called from a listener that runs on an I/O thread (IO_THREAD executor): that thread
+            // carries the closing handshakes, so waiting here would only stall them.
+            return sessions.isEmpty();
         }
         boolean clean = awaitSessions(System.nanoTime() + timeout.toNanos());
         if (!clean) {

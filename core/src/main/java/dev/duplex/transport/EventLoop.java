@@ -48,6 +48,14 @@ public final class EventLoop {
         this.name = name;
     }
 
+    /** The loop whose thread is the calling thread, if any. */
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+
+    /** True if the calling thread is some event loop's thread (where nothing may block). */
+    public static boolean onAnyLoop() {
+        return CURRENT.get() != null;
+    }
+
     /** True if the caller is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
@@ -56,6 +64,9 @@ public final class EventLoop {
     /** Runs {@code task} on the loop thread, soon; starts the thread if it is not running. */
     public void execute(Runnable task) {
         tasks.add(task);
+        if (Thread.currentThread() == thread) {
+            return;     // the loop runs its tasks before it selects again: no wake-up needed
+        }
         synchronized (lifecycle) {
             if (thread == null) {
                 start();
@@ -132,6 +143,7 @@ public final class EventLoop {
     }
 
     private void run() {
+        CURRENT.set(this);
         long idleSince = System.nanoTime();
         while (true) {
             runTasks();

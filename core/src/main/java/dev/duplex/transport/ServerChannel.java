@@ -126,16 +126,24 @@ public final class ServerChannel implements EventLoop.Selectable {
             return;
         }
         closed = true;
+        if (acceptLoop.inLoop()) {
+            release();      // called from a listener running on the accept loop: waiting would deadlock
+            return;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         acceptLoop.execute(() -> {
-            if (key != null) {
-                key.cancel();
-                acceptLoop.deregistered();
-            }
-            closeQuietly(server);
+            release();
             done.complete(null);
         });
         done.join();
+    }
+
+    private void release() {
+        if (key != null) {
+            key.cancel();
+            acceptLoop.deregistered();
+        }
+        closeQuietly(server);
     }
 
     private static void closeQuietly(java.io.Closeable c) {

@@ -7,6 +7,7 @@ import dev.duplex.WebSocket;
 import dev.duplex.WebSocketServer;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Duplex's echo server for the server benchmark: default {@link ServerOptions} except the host,
@@ -18,8 +19,13 @@ public final class DuplexEchoServer {
     }
 
     public static void main(String[] args) throws Exception {
-        ServerArgs a = ServerArgs.parse("DuplexEchoServer", args);
+        // --inline: listeners run on the I/O thread (executor Runnable::run), as Netty's,
+        // Java-WebSocket's and Node's handlers do; without it, Duplex's default event threads.
+        boolean inline = Arrays.asList(args).contains("--inline");
+        ServerArgs a = ServerArgs.parse("DuplexEchoServer",
+                Arrays.stream(args).filter(s -> !s.equals("--inline")).toArray(String[]::new));
         WebSocketServer server = new WebSocketServer(ServerOptions.builder()
+                .executor(inline ? Runnable::run : null)
                 .host("127.0.0.1")
                 .port(a.port())
                 .perMessageDeflate(a.deflate())
