@@ -85,7 +85,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         lastReceived = lastActivity = System.nanoTime();
         pingSentAt = 0;         // any frame answers a keep-alive ping
         if (tracer != null) {
-            tracer.inbound(data);     // before the connection unmasks the bytes in place
+            tracer.inbound(data);     // first: the connection may unmask the bytes in place
         }
         c.receive(data);
     }

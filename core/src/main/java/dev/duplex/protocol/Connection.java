@@ -275,13 +275,14 @@ public final class Connection {
         }
 
         @Override
-        public void onFramePayload(ByteBuffer chunk) throws ProtocolException {
+        public void onFramePayload(ByteBuffer chunk, int mask) throws ProtocolException {
             if (finished()) {
                 return;
             }
             if (Opcode.isControl(frameOpcode)) {
                 int n = chunk.remaining();
                 chunk.get(control, controlLength, n);
+                Masking.mask(control, controlLength, n, mask, 0);
                 controlLength += n;
                 return;
             }
@@ -289,10 +290,10 @@ public final class Connection {
                 return;
             }
             if (compressed) {
-                deflate.inflate(chunk, inflated);
+                deflate.inflate(unmasked(chunk, mask), inflated);
                 return;
             }
-            appendChecked(chunk);
+            appendChecked(chunk, mask);
         }
 
         @Override
@@ -349,11 +350,35 @@ public final class Connection {
         return s == State.CLOSED || s == State.FAILED;
     }
 
-    private void appendChecked(ByteBuffer chunk) throws ProtocolException {
-        if (messageOpcode == Opcode.TEXT && !utf8.feed(chunk)) {
+    // Text is validated where it was copied to, after unmasking: each payload byte is read from
+    // the network buffer once.
+    private void appendChecked(ByteBuffer chunk, int mask) throws ProtocolException {
+        if (spillFactory != null && messageOpcode == Opcode.BINARY
+                && (spill != null || (long) messageLength + chunk.remaining() > spillThreshold)) {
+            appendSpilled(unmasked(chunk, mask));
+            return;
+        }
+        int from = messageLength;
+        appendInMemory(chunk, mask);
+        if (messageOpcode == Opcode.TEXT && !utf8.feed(message, from, messageLength - from)) {
             throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 in a text message");
         }
-        append(chunk);
+    }
+
+    // For the paths that need plain bytes in a buffer (inflate, spill): unmasks in place, or, for
+    // read-only input, into a copy.
+    private static ByteBuffer unmasked(ByteBuffer chunk, int mask) {
+        if (mask == 0) {
+            return chunk;
+        }
+        if (chunk.isReadOnly()) {
+            byte[] copy = new byte[chunk.remaining()];
+            chunk.get(chunk.position(), copy);
+            Masking.mask(copy, 0, copy.length, mask, 0);
+            return ByteBuffer.wrap(copy);
+        }
+        Masking.mask(chunk, mask, 0);
+        return chunk;
     }
 
     // Decompressed bytes count against the limit before they are kept (an inflate bomb stops here).
@@ -362,7 +387,7 @@ public final class Connection {
             throw new ProtocolException(CloseCodes.MESSAGE_TOO_BIG, "Decompressed message exceeds the message size limit of "
                     + messageLimit() + " bytes");
         }
-        appendChecked(chunk);
+        appendChecked(chunk, 0);
     }
 
     /** Bytes of the current message received so far, in memory or spilled. */
@@ -372,15 +397,6 @@ public final class Connection {
 
     private long messageLimit() {
         return messageOpcode == Opcode.TEXT ? maxTextSize : maxBinarySize;
-    }
-
-    private void append(ByteBuffer chunk) throws ProtocolException {
-        if (spillFactory != null && messageOpcode == Opcode.BINARY
-                && (spill != null || (long) messageLength + chunk.remaining() > spillThreshold)) {
-            appendSpilled(chunk);
-            return;
-        }
-        appendInMemory(chunk);
     }
 
     // Moves the message to the spill the first time, then streams every later chunk there.
@@ -408,27 +424,39 @@ public final class Connection {
         }
     }
 
-    private void appendInMemory(ByteBuffer chunk) {
+    private void appendInMemory(ByteBuffer chunk, int mask) {
         int n = chunk.remaining();
         int needed = messageLength + n;
         if (message == null || message.length < needed) {
-            // Grow with the bytes that actually arrive, not with what a header announces, so a
-            // peer cannot make us reserve a large buffer up front: to the next power of two (at
-            // most twice what arrived), and no further than the announced size. Powers of two,
-            // rather than doubling the current length, keep a message that arrives in 64 KiB
-            // reads plus a frame header from outgrowing its last buffer by a few bytes (one
-            // more copy of the whole message). A single-frame message ends in a buffer of
-            // exactly its size, which takeMessage hands over without a copy.
-            long target = Math.max(4096, Long.highestOneBit(needed - 1L) << 1);
-            if (messageExpected >= 0) {
-                target = Math.min(target, messageExpected);
-            }
-            target = Math.max(target, needed);
-            target = Math.min(target, MAX_ARRAY_MESSAGE);
-            message = messageLength == 0 ? new byte[(int) target] : Arrays.copyOf(message, (int) target);
+            message = grow(message, messageLength, needed);
         }
-        chunk.get(message, messageLength, n);
+        if (mask == 0) {
+            chunk.get(message, messageLength, n);
+        } else if (chunk.hasArray()) {
+            Masking.maskCopy(chunk.array(), chunk.arrayOffset() + chunk.position(), message, messageLength, n, mask, 0);
+        } else {
+            chunk.get(message, messageLength, n);
+            Masking.mask(message, messageLength, n, mask, 0);
+        }
         messageLength = needed;
+    }
+
+    // Grows with the bytes that actually arrive, not with what a header announces, so a peer
+    // cannot make us reserve a large buffer up front: to a power of two at most four times what
+    // arrived when the message's size is known from its single frame (and no further than that
+    // size: it then ends in a buffer of exactly its size, which takeMessage hands over without a
+    // copy, after two or three copies of its beginning instead of one per doubling), else to the
+    // next power of two. Powers of two rather than multiples of the current length keep a
+    // message that arrives in 64 KiB reads plus a frame header from outgrowing its last buffer
+    // by a few bytes.
+    private byte[] grow(byte[] current, int length, int needed) {
+        long target = Math.max(4096, Long.highestOneBit(needed - 1L) << 1);
+        if (messageExpected >= 0) {
+            target = Math.min(target << 1, messageExpected);
+        }
+        target = Math.max(target, needed);
+        target = Math.min(target, MAX_ARRAY_MESSAGE);
+        return length == 0 ? new byte[(int) target] : Arrays.copyOf(current, (int) target);
     }
 
     private static final byte[] EMPTY = new byte[0];

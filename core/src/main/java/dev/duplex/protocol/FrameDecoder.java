@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * live in {@link Connection}.
  *
  * <p>Only the header (at most 14 bytes) is buffered; payload is handed to the listener straight
- * from the input, unmasked in place when the input is writable.
+ * from the input, still masked, with the key it needs: the listener unmasks while it copies, so
+ * each payload byte is touched once. The decoder itself never writes to its input.
  */
 public final class FrameDecoder {
     private final boolean expectMasked;
@@ -24,8 +25,6 @@ public final class FrameDecoder {
     private boolean masked;
     private int maskKey;
     private int maskPhase;
-    private byte[] scratch;        // used only to unmask read-only input
-    private ByteBuffer scratchView; // wraps scratch
 
     /**
      * @param expectMasked true at a server (clients must mask), false at a client (servers must not)
@@ -63,11 +62,12 @@ public final class FrameDecoder {
             // read); whatever the listener does with its position, the input resumes after it.
             in.limit(chunkEnd);
             try {
-                listener.onFramePayload(masked ? unmask(in) : in);
+                listener.onFramePayload(in, masked ? Integer.rotateLeft(maskKey, 8 * maskPhase) : 0);
             } finally {
                 in.limit(inLimit);
                 in.position(chunkEnd);
             }
+            maskPhase = (maskPhase + n) & 3;
             if (remaining == 0) {
                 inPayload = false;
                 listener.onFrameEnd();
@@ -78,21 +78,6 @@ public final class FrameDecoder {
     /** True between frames: no partial header or payload is pending. */
     boolean atFrameBoundary() {
         return !inPayload && headLength == 0;
-    }
-
-    private ByteBuffer unmask(ByteBuffer chunk) {
-        if (!chunk.isReadOnly()) {
-            maskPhase = Masking.mask(chunk, maskKey, maskPhase);
-            return chunk;
-        }
-        int n = chunk.remaining();
-        if (scratch == null || scratch.length < n) {
-            scratch = new byte[Math.max(n, 4096)];
-            scratchView = ByteBuffer.wrap(scratch);
-        }
-        chunk.get(scratch, 0, n);
-        maskPhase = Masking.mask(scratch, 0, n, maskKey, maskPhase);
-        return scratchView.clear().limit(n);
     }
 
     /** Accumulates header bytes; true once a whole header has been read and checked. */

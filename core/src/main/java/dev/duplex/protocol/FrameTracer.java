@@ -43,7 +43,7 @@ public final class FrameTracer {
             return;
         }
         try {
-            decoder.decode(received.asReadOnlyBuffer());
+            decoder.decode(received.duplicate());     // the decoder only reads
         } catch (ProtocolException e) {
             broken = true;
             out.accept("< (not a valid frame: " + e.getMessage() + "; no more frames shown)");
@@ -143,9 +143,10 @@ public final class FrameTracer {
         }
 
         @Override
-        public void onFramePayload(ByteBuffer chunk) {
+        public void onFramePayload(ByteBuffer chunk, int mask) {
             int n = Math.min(PREVIEW - previewLength, chunk.remaining());
             chunk.get(chunk.position(), preview, previewLength, n);
+            Masking.mask(preview, previewLength, n, mask, 0);
             previewLength += n;
         }
 

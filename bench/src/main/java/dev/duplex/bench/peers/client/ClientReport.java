@@ -119,7 +119,7 @@ public final class ClientReport {
                 }
             }
             for (var e : median.entrySet()) {
-                if (!e.getKey().equals(DUPLEX) && (bestPeer == null || e.getValue() > median.get(bestPeer))) {
+                if (!e.getKey().startsWith(DUPLEX) && (bestPeer == null || e.getValue() > median.get(bestPeer))) {
                     bestPeer = e.getKey();
                 }
             }
@@ -197,11 +197,17 @@ public final class ClientReport {
                 }
                 md.append(" |");
             }
-            double r = s.ratio(DUPLEX);
-            md.append(' ').append(s.bestPeer == null ? "–" : s.bestPeer).append(" | ")
-                    .append(Double.isNaN(r) ? "n/a" : String.format(Locale.ROOT, "%.2f× (%s)", r,
-                            r >= TARGET ? "meets target" : "misses " + TARGET + "×"))
-                    .append(" |\n");
+            md.append(' ').append(s.bestPeer == null ? "–" : s.bestPeer).append(" |");
+            String sep = " ";
+            for (String c : clients) {
+                double r = s.ratio(c);
+                if (c.startsWith(DUPLEX) && !Double.isNaN(r)) {
+                    md.append(sep).append(String.format(Locale.ROOT, "%s %.2f× (%s)", c, r,
+                            r >= TARGET ? "meets target" : "misses " + TARGET + "×"));
+                    sep = "; ";
+                }
+            }
+            md.append(sep.equals(" ") ? " n/a |\n" : " |\n");
         }
         md.append("\nWorkloads:\n\n");
         for (Summary s : summaries) {

@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Duplex's client ({@code dev.duplex.WebSocket}), with default options.
+ * Duplex's client ({@code dev.duplex.WebSocket}), with default options ({@code duplex}), or with
+ * listeners on the I/O thread, {@link WebSocketOptions#IO_THREAD} ({@code duplex-inline}, main
+ * class {@link DuplexInlineClient}).
  *
  * Flow control, the browser way: {@code send} while {@code bufferedAmount()} is below the window.
  * The browser API has no "drained" event, so the sender looks again whenever something happens
@@ -23,12 +25,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DuplexClient implements ClientBench.Driver {
     public static void main(String[] args) {
-        ClientBench.main("duplex", new DuplexClient(), args);
+        ClientBench.main("duplex", new DuplexClient(null), args);
     }
 
-    private final WebSocketOptions options = WebSocketOptions.builder()
-            .maxMessageSize(64L << 20)
-            .build();
+    private final WebSocketOptions options;
+
+    DuplexClient(java.util.concurrent.Executor executor) {
+        options = WebSocketOptions.builder()
+                .maxMessageSize(64L << 20)
+                .executor(executor)
+                .build();
+    }
 
     @Override
     public ClientBench.Stream open(URI uri, ClientBench.Payload payload, ClientBench.Tally tally) throws Exception {
