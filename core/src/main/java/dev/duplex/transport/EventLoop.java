@@ -25,10 +25,14 @@ public final class EventLoop {
     /** How long an unused loop waits before its thread ends. */
     public static final long IDLE_EXIT_MILLIS = 2_000;
 
-    /** Read buffer shared by every channel of this loop: idle connections hold no buffer. */
-    static final int READ_BUFFER_SIZE = 64 * 1024;
-    /** Bytes of queued frames written per write() call on a plain connection. */
-    static final int WRITE_BUFFER_SIZE = 256 * 1024;
+    /**
+     * Read buffer shared by every channel of this loop: idle connections hold no buffer. 256 KiB
+     * rather than 64 KiB: a quarter of the read calls for large messages (1 MiB echo about
+     * 1.25x faster in bench-servers), and only one per loop.
+     */
+    static final int READ_BUFFER_SIZE = 256 * 1024;
+    /** Bytes of queued frames written per write() call on a plain connection (one direct buffer per loop). */
+    static final int WRITE_BUFFER_SIZE = 1024 * 1024;
 
     private final String name;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
