@@ -28,7 +28,7 @@ final class LeakCheck {
             System.gc();    // unreachable file-backed blobs release their files through a Cleaner
             Thread.sleep(50);
         }
-        assertThat(descriptors()).as("open file descriptors (%d before the class)", descriptorsBefore)
+        assertThat(descriptors()).as("open file descriptors (%d before the class; now: %s)", descriptorsBefore, describeDescriptors())
                 .isLessThanOrEqualTo(descriptorsBefore + 2);
         assertThat(ioThreads()).as("duplex-io threads still running").isZero();
     }
@@ -36,6 +36,23 @@ final class LeakCheck {
     static int descriptors() {
         String[] fds = new File("/proc/self/fd").list();
         return fds == null ? 0 : fds.length;
+    }
+
+    /** What each open descriptor points to (file, socket, anon_inode:[eventpoll], ...). */
+    static String describeDescriptors() {
+        File[] fds = new File("/proc/self/fd").listFiles();
+        if (fds == null) {
+            return "?";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (File f : fds) {
+            try {
+                sb.append(f.getName()).append("->").append(java.nio.file.Files.readSymbolicLink(f.toPath())).append(' ');
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                sb.append(f.getName()).append("->? ");
+            }
+        }
+        return sb.toString().trim();
     }
 
     static long ioThreads() {
