@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Connecting starts in the constructor. Events are delivered on the executor of
  * {@link WebSocketOptions#executor()} (by default a small pool of Duplex daemon threads), one at
  * a time and in order for each socket: a socket's handlers never run concurrently. Every method
- * may be called from any thread.
+ * may be called from any thread. {@link WebSocketOptions#IO_THREAD} runs handlers on the I/O
+ * thread itself (no hand-off between threads: the fastest, for handlers that never block).
  *
  * <h2>Handlers registered after the constructor miss nothing</h2>
  * JavaScript code can set {@code onopen} after {@code new WebSocket(...)} because events wait for

@@ -447,8 +447,8 @@ public final class Connection {
     // size: it then ends in a buffer of exactly its size, which takeMessage hands over without a
     // copy, after two or three copies of its beginning instead of one per doubling), else to the
     // next power of two. Powers of two rather than multiples of the current length keep a
-    // message that arrives in reads of a power-of-two size plus a frame header from outgrowing its last buffer
-    // by a few bytes.
+    // message that arrives in power-of-two reads plus a frame header from outgrowing its last
+    // buffer by a few bytes.
     private byte[] grow(byte[] current, int length, int needed) {
         long target = Math.max(4096, Long.highestOneBit(needed - 1L) << 1);
         if (messageExpected >= 0) {

@@ -34,6 +34,9 @@ public final class EventLoop {
     /** Bytes of queued frames written per write() call on a plain connection (one direct buffer per loop). */
     static final int WRITE_BUFFER_SIZE = 1024 * 1024;
 
+    /** The loop whose thread is the calling thread, if any. */
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+
     private final String name;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
@@ -51,9 +54,6 @@ public final class EventLoop {
     EventLoop(String name) {
         this.name = name;
     }
-
-    /** The loop whose thread is the calling thread, if any. */
-    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
 
     /** True if the calling thread is some event loop's thread (where nothing may block). */
     public static boolean onAnyLoop() {
@@ -91,7 +91,6 @@ public final class EventLoop {
         return t;
     }
 
-    /** The shared read buffer; only for use on the loop thread, and only within one callback. */
     /**
      * The array a channel's gathering write fills and clears on this loop's thread: one per loop
      * rather than one per connection (idle connections hold none).
@@ -108,6 +107,7 @@ public final class EventLoop {
         return writeBuffer;
     }
 
+    /** The shared read buffer, cleared; only for use on the loop thread, and only within one callback. */
     ByteBuffer readBuffer() {
         return readBuffer.clear();
     }
