@@ -19,13 +19,13 @@ public final class DuplexEchoServer {
     }
 
     public static void main(String[] args) throws Exception {
-        // --inline: listeners run on the I/O thread (executor Runnable::run), as Netty's,
+        // --inline: listeners run on the I/O thread (ServerOptions.IO_THREAD), as Netty's,
         // Java-WebSocket's and Node's handlers do; without it, Duplex's default event threads.
         boolean inline = Arrays.asList(args).contains("--inline");
         ServerArgs a = ServerArgs.parse("DuplexEchoServer",
                 Arrays.stream(args).filter(s -> !s.equals("--inline")).toArray(String[]::new));
         WebSocketServer server = new WebSocketServer(ServerOptions.builder()
-                .executor(inline ? Runnable::run : null)
+                .executor(inline ? ServerOptions.IO_THREAD : null)
                 .host("127.0.0.1")
                 .port(a.port())
                 .perMessageDeflate(a.deflate())
