@@ -102,12 +102,22 @@ final class ClientSession extends Session {
 
     /** Starts connecting; returns at once. */
     void start() {
+        // The open timer is armed by the resolver thread: the constructing thread then never
+        // touches the loop (its queue and the selector wake-up lock), so lock contention there
+        // cannot make it look blocked to the registration gate while it is still registering.
+        Dialer.dial(url, options, loop, this, () -> given_up || channel != null, this::abort,
+                () -> loop.execute(this::armOpenTimer));
+    }
+
+    private void armOpenTimer() {
+        if (given_up) {
+            return;     // closed (or failed) before the timer could start
+        }
         long timeout = options.connectTimeout().toMillis();
-        loop.execute(() -> openTimer = loop.schedule(() -> {
+        openTimer = loop.schedule(() -> {
             given_up = true;
             failNow(new IOException("Opening handshake with " + url.href() + " timed out after " + timeout + " ms"));
-        }, timeout, TimeUnit.MILLISECONDS));
-        Dialer.dial(url, options, loop, this, () -> given_up || channel != null, this::abort);
+        }, timeout, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -158,7 +168,9 @@ final class ClientSession extends Session {
                 PerMessageDeflate.Params params = PerMessageDeflate.validateResponse(response.extensions(), config);
                 deflate = new PerMessageDeflate(false, params, config.compressionThreshold(), config.compressionLevel());
             }
-            openTimer.cancel();
+            if (openTimer != null) {
+                openTimer.cancel();
+            }
             Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
                     options.maxFrameSize(), RANDOM, deflate, this, this);
             conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory()), options.largeMessageThreshold());
@@ -186,7 +198,7 @@ final class ClientSession extends Session {
         redirectsLeft--;
         abandon(old);
         prepare(target);
-        Dialer.dial(target, options, loop, this, () -> given_up || channel != null, this::abort);
+        Dialer.dial(target, options, loop, this, () -> given_up || channel != null, this::abort, () -> { });
     }
 
     @Override

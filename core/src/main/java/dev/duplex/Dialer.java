@@ -42,9 +42,10 @@ final class Dialer {
      * channel exists (unknown host, bad TLS setup) go to {@code failed}.
      *
      * @param givenUp checked on the loop just before connecting (the attempt may have timed out)
+     * @param beforeLookup run first on the resolver thread, before the name lookup
      */
     static void dial(WebSocketUrl url, WebSocketOptions options, EventLoop loop, ChannelHandler handler,
-                     BooleanSupplier givenUp, Consumer<Throwable> failed) {
+                     BooleanSupplier givenUp, Consumer<Throwable> failed, Runnable beforeLookup) {
         SSLEngine engine;
         try {
             engine = url.secure() ? clientEngine(url, options) : null;
@@ -57,7 +58,10 @@ final class Dialer {
         String host = proxy != null ? proxy.getHostString() : url.host();
         int port = proxy != null ? proxy.getPort() : url.port();
         String tunnelTarget = proxy == null ? null : url.hostHeaderWithPort();
-        CompletableFuture.supplyAsync(() -> resolve(host, port, proxy != null), RESOLVER).whenComplete((address, error) -> {
+        CompletableFuture.supplyAsync(() -> {
+            beforeLookup.run();
+            return resolve(host, port, proxy != null);
+        }, RESOLVER).whenComplete((address, error) -> {
             if (error != null) {
                 failed.accept(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
                 return;

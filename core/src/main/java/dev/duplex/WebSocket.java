@@ -38,14 +38,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>A socket created inside a Duplex event handler delivers nothing before that handler
  *       returns, however long it runs or sleeps (exactly JavaScript's run-to-completion).</li>
- *   <li>A socket created on any other thread starts delivering when that thread blocks, waits,
- *       sleeps or ends (its {@link Thread#getState() state} is {@code WAITING},
- *       {@code TIMED_WAITING} or {@code TERMINATED}, or {@code BLOCKED} on two checks in a row a
- *       millisecond apart, so that a moment of monitor contention does not count: for example it
- *       awaits a latch, joins, or returns from a task of an executor and waits for the next
- *       one), or when it calls {@link #send}, {@link #close},
+ *   <li>A socket created on any other thread starts delivering when that thread waits, sleeps
+ *       or ends (its {@link Thread#getState() state} is {@code WAITING},
+ *       {@code TIMED_WAITING} or {@code TERMINATED}: for example it awaits a latch, joins, or
+ *       returns from a task of an executor and waits for the next one), or when it calls
+ *       {@link #send}, {@link #close},
  *       {@link #readyState()} or {@link #bufferedAmount()} on the socket.</li>
  * </ul>
+ * Waiting for a lock is not waiting for the next task: a thread {@code BLOCKED} on a
+ * {@code synchronized} monitor, or parked for a {@code ReentrantLock}, {@code ReentrantReadWriteLock}
+ * or {@code StampedLock}, counts only when it is seen so on two checks in a row a millisecond apart,
+ * so that a moment of contention (a logger's lock, say) does not open the gate.
  * Handler and listener registration ({@code onopen(...)}, {@code addEventListener}) and the
  * other attribute getters do not count. So a handler registered on the constructing thread before
  * it next blocks, or next uses the socket, sees every event from {@code open} on.
@@ -90,7 +93,7 @@ public class WebSocket extends EventTarget {
     private volatile String extensions = "";
     private volatile boolean overflowed;
     private boolean gateWatched;     // loop thread only
-    private boolean creatorSeenBlocked;     // loop thread only: at the previous gate check
+    private boolean creatorSeenContending;     // loop thread only: at the previous gate check
     private final AtomicLong inboundBytes = new AtomicLong();
     private volatile boolean readingPaused;
 
@@ -548,12 +551,12 @@ public class WebSocket extends EventTarget {
         if (events.gateOpen()) {
             return;
         }
-        Thread.State state = creator.getState();
-        boolean blocked = state == Thread.State.BLOCKED;
-        if (state != Thread.State.RUNNABLE && (!blocked || creatorSeenBlocked)) {
+        ThreadActivity activity = ThreadActivity.of(creator);
+        boolean contending = activity == ThreadActivity.CONTENDING;
+        if (activity == ThreadActivity.WAITING || (contending && creatorSeenContending)) {
             events.openGate();
         } else {
-            creatorSeenBlocked = blocked;
+            creatorSeenContending = contending;
             session.loop.schedule(this::checkGate, GATE_POLL_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
