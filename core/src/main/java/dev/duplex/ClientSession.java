@@ -172,7 +172,7 @@ final class ClientSession extends Session {
                 openTimer.cancel();
             }
             Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
-                    options.maxFrameSize(), RANDOM, deflate, this, this);
+                    options.maxFrameSize(), null, deflate, this, this);   // null: the shared mask keystream
             conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory()), options.largeMessageThreshold());
             attach(conn);
             socket.established(response.protocol(), response.extensions());

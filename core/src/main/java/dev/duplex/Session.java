@@ -2,6 +2,7 @@ package dev.duplex;
 
 import dev.duplex.protocol.CloseCodes;
 import dev.duplex.protocol.Connection;
+import dev.duplex.protocol.FrameEncoder;
 import dev.duplex.protocol.ProtocolException;
 import dev.duplex.transport.ChannelHandler;
 import dev.duplex.transport.EventLoop;
@@ -337,6 +338,15 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     @Override
     public final void onProtocolError(ProtocolException e) {
         fail(e);
+    }
+
+    @Override
+    public final void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
+        lastActivity = System.nanoTime();
+        if (tracer != null) {
+            tracer.outbound(FrameEncoder.header(firstByte, payload.length, masked, maskKey), ByteBuffer.wrap(payload));
+        }
+        channel.writeFrame(firstByte, masked, maskKey, payload, credit);
     }
 
     @Override

@@ -60,8 +60,20 @@ public final class Connection {
     /** Where frames go: the transport's write queue. Must accept calls from any thread. */
     public interface Output {
         /**
-         * Queues one frame. {@code payload} may be null for an empty frame. {@code credit} is the
-         * number of bytes of user payload the frame carries, for {@code bufferedAmount}.
+         * Queues one frame this connection made: a header with first byte {@code firstByte} (FIN,
+         * RSV bits, opcode: {@link FrameEncoder#firstByte}), the length of {@code payload} and, if
+         * {@code masked}, {@code maskKey}; then {@code payload}, already masked, which the output
+         * now owns. The output writes the header itself ({@link FrameEncoder#writeHeader(ByteBuffer,
+         * int, long, boolean, int)}), straight into its write buffer, so that framing a message
+         * allocates nothing. {@code credit} is the number of bytes of user payload the frame
+         * carries, for {@code bufferedAmount}.
+         */
+        void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit);
+
+        /**
+         * Queues a frame encoded elsewhere (a server's broadcast, encoded once for every
+         * connection): its header and payload bytes as they go on the wire. {@code payload} may be
+         * null for an empty frame.
          */
         void write(ByteBuffer header, ByteBuffer payload, long credit);
     }
@@ -79,10 +91,8 @@ public final class Connection {
     private final Listener listener;
     private final Output output;
     private final FrameDecoder decoder;
-    private final SecureRandom random;
+    private final MaskKeySource maskKeys;   // clients only
     private final PerMessageDeflate deflate;  // null unless permessage-deflate was negotiated
-    private byte[] maskKeys = EMPTY;         // clients only: drawn in batches, see nextMaskKey
-    private int maskKeyIndex;
 
     private volatile State state = State.OPEN;
 
@@ -104,7 +114,8 @@ public final class Connection {
     /**
      * @param maxMessageSize messages (all fragments together) above this fail with 1009
      * @param maxFrameSize frames above this fail with 1009
-     * @param random the source of mask keys (clients only; may be null for servers)
+     * @param random the source of a client's mask keys, or null for Duplex's shared keystream
+     *        ({@link MaskKeySource#shared()}); servers never mask
      */
     public Connection(Role role, long maxMessageSize, long maxFrameSize, SecureRandom random,
                       Listener listener, Output output) {
@@ -124,7 +135,7 @@ public final class Connection {
         this.maxBinarySize = maxTextSize;
         this.listener = listener;
         this.output = output;
-        this.random = role == Role.CLIENT ? (random != null ? random : new SecureRandom()) : null;
+        this.maskKeys = role != Role.CLIENT ? null : random != null ? MaskKeySource.of(random) : MaskKeySource.shared();
         this.decoder = new FrameDecoder(role == Role.SERVER, maxFrameSize, new Frames());
         if (deflate != null) {
             decoder.allowRsv(4);      // RSV1: "compressed" (RFC 7692 §6)
@@ -557,15 +568,42 @@ public final class Connection {
     private OutboundStream activeStream;
     private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
 
+    // A frame waiting behind a stream: one this connection made, or an encoded one (broadcast).
     private static final class HeldFrame {
-        final ByteBuffer header;
-        final ByteBuffer payload;
+        final int firstByte;
+        final boolean masked;
+        final int maskKey;
+        final byte[] payload;
+        final ByteBuffer encodedHeader;
+        final ByteBuffer encodedPayload;
         final long credit;
 
-        HeldFrame(ByteBuffer header, ByteBuffer payload, long credit) {
-            this.header = header;
+        HeldFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
+            this.firstByte = firstByte;
+            this.masked = masked;
+            this.maskKey = maskKey;
             this.payload = payload;
+            this.encodedHeader = null;
+            this.encodedPayload = null;
             this.credit = credit;
+        }
+
+        HeldFrame(ByteBuffer header, ByteBuffer payload, long credit) {
+            this.firstByte = 0;
+            this.masked = false;
+            this.maskKey = 0;
+            this.payload = null;
+            this.encodedHeader = header;
+            this.encodedPayload = payload;
+            this.credit = credit;
+        }
+
+        void writeTo(Output output) {
+            if (encodedHeader != null) {
+                output.write(encodedHeader, encodedPayload, credit);
+            } else {
+                output.writeFrame(firstByte, masked, maskKey, payload, credit);
+            }
         }
     }
 
@@ -624,8 +662,7 @@ public final class Connection {
                 activeStream = (OutboundStream) next;
                 return;
             }
-            HeldFrame f = (HeldFrame) next;
-            output.write(f.header, f.payload, f.credit);
+            ((HeldFrame) next).writeTo(output);
         }
     }
 
@@ -778,30 +815,17 @@ public final class Connection {
     // Queues a frame whose payload is final (masked with key if mask).
     private void queueFrame(int opcode, int rsv, boolean fin, byte[] payload, boolean mask, int key, long credit,
                             boolean streamFragment) {
-        ByteBuffer header = FrameEncoder.header(fin, rsv, opcode, payload.length, mask, key);
-        ByteBuffer body = payload.length == 0 ? null : ByteBuffer.wrap(payload);
+        int firstByte = FrameEncoder.firstByte(fin, rsv, opcode);
         boolean passes = streamFragment || opcode == Opcode.PING || opcode == Opcode.PONG;
         if (activeStream != null && !passes) {
-            held.add(new HeldFrame(header, body, credit));
+            held.add(new HeldFrame(firstByte, mask, key, payload, credit));
             return;
         }
-        output.write(header, body, credit);
+        output.writeFrame(firstByte, mask, key, payload, credit);
     }
 
-    // A fresh, unpredictable key per frame (RFC 6455 §5.3), drawn from a SecureRandom in batches.
+    // A fresh, unpredictable key per frame (RFC 6455 §5.3).
     private int nextMaskKey() {
-        if (maskKeyIndex + 4 > maskKeys.length) {
-            // A first small batch (many connections only ever mask a few frames, a close among
-            // them), then 64 keys at a time.
-            if (maskKeys.length < 256) {
-                maskKeys = new byte[maskKeys.length == 0 ? 16 : 256];
-            }
-            random.nextBytes(maskKeys);
-            maskKeyIndex = 0;
-        }
-        int i = maskKeyIndex;
-        maskKeyIndex += 4;
-        return ((maskKeys[i] & 0xFF) << 24) | ((maskKeys[i + 1] & 0xFF) << 16)
-                | ((maskKeys[i + 2] & 0xFF) << 8) | (maskKeys[i + 3] & 0xFF);
+        return maskKeys.nextKey();
     }
 }

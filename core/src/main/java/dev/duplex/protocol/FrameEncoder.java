@@ -23,10 +23,20 @@ public final class FrameEncoder {
      */
     public static void writeHeader(ByteBuffer dst, boolean fin, int rsv, int opcode, long payloadLength,
                                    boolean masked, int maskKey) {
+        writeHeader(dst, firstByte(fin, rsv, opcode), payloadLength, masked, maskKey);
+    }
+
+    /** The first header byte: FIN, the reserved bits ({@code rsv}, 0x4 for RSV1) and the opcode. */
+    public static int firstByte(boolean fin, int rsv, int opcode) {
+        return (fin ? 0x80 : 0) | (rsv << 4) | opcode;
+    }
+
+    /** Puts a header whose first byte is {@code firstByte} (see {@link #firstByte}) at {@code dst}'s position. */
+    public static void writeHeader(ByteBuffer dst, int firstByte, long payloadLength, boolean masked, int maskKey) {
         // Network byte order (RFC 6455 §5.2) whatever order the caller's buffer is set to.
         ByteOrder order = dst.order();
         dst.order(ByteOrder.BIG_ENDIAN);
-        dst.put((byte) ((fin ? 0x80 : 0) | (rsv << 4) | opcode));
+        dst.put((byte) firstByte);
         int maskBit = masked ? 0x80 : 0;
         if (payloadLength <= 125) {
             dst.put((byte) (maskBit | payloadLength));
@@ -45,8 +55,13 @@ public final class FrameEncoder {
 
     /** A fresh header buffer, flipped and ready to write. */
     public static ByteBuffer header(boolean fin, int rsv, int opcode, long payloadLength, boolean masked, int maskKey) {
+        return header(firstByte(fin, rsv, opcode), payloadLength, masked, maskKey);
+    }
+
+    /** A fresh header buffer, flipped and ready to write. */
+    public static ByteBuffer header(int firstByte, long payloadLength, boolean masked, int maskKey) {
         ByteBuffer b = ByteBuffer.allocate(headerSize(payloadLength, masked));
-        writeHeader(b, fin, rsv, opcode, payloadLength, masked, maskKey);
+        writeHeader(b, firstByte, payloadLength, masked, maskKey);
         return b.flip();
     }
 }

@@ -1,5 +1,6 @@
 package dev.duplex.transport;
 
+import dev.duplex.protocol.FrameEncoder;
 import dev.duplex.protocol.HandshakeException;
 import dev.duplex.protocol.HttpHead;
 import dev.duplex.protocol.HttpHeadParser;
@@ -379,7 +380,21 @@ public final class TcpChannel implements EventLoop.Selectable {
      * are written in the order of the calls.
      */
     public void write(ByteBuffer a, ByteBuffer b, long credit) {
-        Write w = new Write(a, b, credit);
+        enqueue(new Write(a, b, credit));
+    }
+
+    /**
+     * Queues a WebSocket frame: its header, written by the loop straight into its write buffer
+     * from these fields ({@link FrameEncoder#writeHeader(ByteBuffer, int, long, boolean, int)}),
+     * then {@code payload} (already masked, if {@code masked}), which the channel now owns. Safe
+     * from any thread, in order with {@link #write}.
+     */
+    public void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
+        enqueue(new Write(firstByte, masked, maskKey, payload, credit));
+    }
+
+    private void enqueue(Write w) {
+        long credit = w.credit;
         queued.addAndGet(w.size);
         if (credit == 0) {
             automaticQueued.addAndGet(w.size);
@@ -455,7 +470,7 @@ public final class TcpChannel implements EventLoop.Selectable {
         while (!pending.isEmpty()) {
             out.clear();
             for (Write p : pending) {
-                if (!copyAhead(p.a, out) || !copyAhead(p.b, out)) {
+                if (!copyAhead(p, out)) {
                     break;
                 }
             }
@@ -472,6 +487,27 @@ public final class TcpChannel implements EventLoop.Selectable {
             }
         }
         return credit;
+    }
+
+    // Copies what fits of the write's unwritten bytes into out, without consuming them; false
+    // once out is full.
+    private static boolean copyAhead(Write p, ByteBuffer out) {
+        if (p.payload == null || p.a != null) {
+            return copyAhead(p.a, out) && copyAhead(p.b, out);
+        }
+        int position = p.framePosition;
+        if (position < p.headerSize) {
+            if (position == 0 && out.remaining() >= p.headerSize) {
+                FrameEncoder.writeHeader(out, p.firstByte, p.payload.length, p.masked, p.maskKey);
+            } else if (!copyAhead(p.header().position(position), out)) {
+                return false;   // a header split between two writes: rare, so it is encoded again
+            }
+            position = p.headerSize;
+        }
+        int offset = position - p.headerSize;
+        int n = Math.min(p.payload.length - offset, out.remaining());
+        out.put(p.payload, offset, n);
+        return offset + n == p.payload.length && out.hasRemaining();
     }
 
     // Copies what fits of src into out without moving src; false once out is full.
@@ -491,8 +527,14 @@ public final class TcpChannel implements EventLoop.Selectable {
             if (written == 0) {
                 return;
             }
-            written -= skip(p.a, written);
-            written -= skip(p.b, written);
+            if (p.payload != null && p.a == null) {
+                int k = (int) Math.min(written, p.size - p.framePosition);
+                p.framePosition += k;
+                written -= k;
+            } else {
+                written -= skip(p.a, written);
+                written -= skip(p.b, written);
+            }
         }
     }
 
@@ -539,6 +581,7 @@ public final class TcpChannel implements EventLoop.Selectable {
             if (n + 2 > MAX_GATHER) {
                 break;
             }
+            p.asBuffers();      // TLS encrypts from buffers
             if (p.a != null && p.a.hasRemaining()) gather[n++] = p.a;
             if (p.b != null && p.b.hasRemaining()) gather[n++] = p.b;
         }
@@ -631,21 +674,65 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
     }
 
+    /**
+     * Bytes queued as one unit: two buffers, or a frame kept as header fields and a payload array
+     * (no buffer objects: the plain path writes the header straight into the loop's write
+     * buffer). A frame becomes two buffers only on the TLS path ({@link #asBuffers}).
+     */
     private static final class Write {
-        final ByteBuffer a;
-        final ByteBuffer b;
+        ByteBuffer a;
+        ByteBuffer b;
+        final byte[] payload;       // a frame's payload; null for buffer writes
+        final int firstByte;
+        final boolean masked;
+        final int maskKey;
+        final int headerSize;
+        int framePosition;          // bytes of the frame (header, then payload) already written
         final long credit;
         final long size;
 
         Write(ByteBuffer a, ByteBuffer b, long credit) {
             this.a = a;
             this.b = b;
+            this.payload = null;
+            this.firstByte = 0;
+            this.masked = false;
+            this.maskKey = 0;
+            this.headerSize = 0;
             this.credit = credit;
             this.size = remaining();
         }
 
+        Write(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
+            this.payload = payload;
+            this.firstByte = firstByte;
+            this.masked = masked;
+            this.maskKey = maskKey;
+            this.headerSize = FrameEncoder.headerSize(payload.length, masked);
+            this.credit = credit;
+            this.size = headerSize + (long) payload.length;
+        }
+
         long remaining() {
+            if (payload != null && a == null) {
+                return size - framePosition;
+            }
             return (a == null ? 0 : a.remaining()) + (b == null ? 0 : b.remaining());
+        }
+
+        // The frame's header, encoded into a new buffer.
+        ByteBuffer header() {
+            return FrameEncoder.header(firstByte, payload.length, masked, maskKey);
+        }
+
+        // A frame as header and payload buffers, from where writing got to; buffer writes as they are.
+        void asBuffers() {
+            if (payload == null || a != null) {
+                return;
+            }
+            a = header().position(Math.min(framePosition, headerSize));
+            int offset = Math.max(0, framePosition - headerSize);
+            b = ByteBuffer.wrap(payload, offset, payload.length - offset);
         }
     }
 }

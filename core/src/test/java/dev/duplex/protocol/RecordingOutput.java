@@ -13,6 +13,12 @@ final class RecordingOutput implements Connection.Output {
     int nullPayloads;
 
     @Override
+    public void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
+        write(FrameEncoder.header(firstByte, payload.length, masked, maskKey),
+                payload.length == 0 ? null : ByteBuffer.wrap(payload), credit);
+    }
+
+    @Override
     public void write(ByteBuffer header, ByteBuffer payload, long credit) {
         byte[] h = Wire.bytes(header);
         headers.add(h);

@@ -54,8 +54,8 @@ public class FrameDecodeBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         long limit = 64L << 20;
-        server = new Connection(Connection.Role.SERVER, limit, limit, null, listener, (h, p, c) -> {});
-        client = new Connection(Connection.Role.CLIENT, limit, limit, null, listener, (h, p, c) -> {});
+        server = new Connection(Connection.Role.SERVER, limit, limit, null, listener, new SinkOutput(null));
+        client = new Connection(Connection.Role.CLIENT, limit, limit, null, listener, new SinkOutput(null));
         maskedBinary = ByteBuffer.wrap(WireFrames.frame(WireFrames.BINARY, Payloads.binary(size, 1), true, MASK_KEY));
         maskedText = ByteBuffer.wrap(WireFrames.frame(WireFrames.TEXT, Payloads.ascii(size, 2), true, MASK_KEY));
         unmaskedBinary = ByteBuffer.wrap(WireFrames.frame(WireFrames.BINARY, Payloads.binary(size, 3), false, 0));
