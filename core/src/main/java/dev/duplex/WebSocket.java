@@ -290,8 +290,9 @@ public class WebSocket extends EventTarget {
     }
 
     private void checkNotConnecting() {
+        int state = readyState;    // read before the gate may open: an open event let out now has not run
         touch();
-        if (readyState == CONNECTING) {
+        if (state == CONNECTING) {
             throw DOMException.invalidState("Cannot send while the WebSocket is still CONNECTING");
         }
     }
@@ -356,7 +357,16 @@ public class WebSocket extends EventTarget {
      *     UTF-8 or contains an unpaired surrogate
      */
     public void close(int code, String reason) {
-        touch();
+        try {
+            closeNow(code, reason);
+        } finally {
+            // Only after readyState has moved on: an open event this lets out then finds the
+            // socket CLOSING and is dropped, as in JavaScript, where it could not run during close().
+            touch();
+        }
+    }
+
+    private void closeNow(int code, String reason) {
         boolean allowed = code == CloseCodes.NORMAL || (code >= 3000 && code <= 4999)
                 || (serverSide && CloseCodes.isValidOnWire(code));
         if (!allowed) {

@@ -211,6 +211,32 @@ class CloseTest {
     }
 
     @Test
+    void closeWhileTheOpenEventWaitsBehindTheGateNeverOpens() {
+        // The handshake completes while the constructing thread keeps running, so the open event
+        // waits behind the registration gate; close() lets it out. With an executor that runs
+        // tasks at once, a gate opened before readyState moved on would fire open inside close()
+        // and turn close() into a normal closing handshake. As in JavaScript, close() comes first.
+        TestServer server = servers.quiet();
+        WebSocket ws = servers.client(server.url(), List.of(), WebSocketOptions.builder().executor(Runnable::run).build());
+        EventLog log = EventLog.attach(ws);
+        awaitHandshakeWithoutWaiting(server);
+        ws.close();
+        log.assertFailed();
+        assertThat(log.types()).containsExactly("error", "close");
+    }
+
+    // Spins (the thread stays RUNNABLE, so the gate stays shut) until the server accepted the
+    // connection, then long enough for the client to read the 101.
+    static void awaitHandshakeWithoutWaiting(TestServer server) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (server.accepted.isEmpty()) {
+            assertThat(System.nanoTime()).as("the server accepted the connection in time").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        EventLog.spin(200);
+    }
+
+    @Test
     void messagesArrivingAfterCloseAreNotDelivered() {
         TestServer server = servers.start(a -> a.socket().onmessage(e -> {
             for (int i = 0; i < 100; i++) {

@@ -38,6 +38,22 @@ class SendTest {
     }
 
     @Test
+    void sendWhileTheOpenEventWaitsBehindTheGateIsStillAnInvalidStateError() {
+        // As in JavaScript, the open event cannot run during send(): the socket is CONNECTING
+        // when send() looks, even though send() lets the held open event out.
+        TestServers.TestServer server = servers.quiet();
+        WebSocket ws = servers.client(server.url(), java.util.List.of(),
+                WebSocketOptions.builder().executor(Runnable::run).build());
+        EventLog log = EventLog.attach(ws);
+        CloseTest.awaitHandshakeWithoutWaiting(server);
+        assertThatThrownBy(() -> ws.send("too early"))
+                .isInstanceOf(DOMException.class)
+                .satisfies(e -> assertThat(((DOMException) e).name()).isEqualTo("InvalidStateError"));
+        log.awaitOpen();
+        assertThat(ws.readyState()).isEqualTo(WebSocket.OPEN);
+    }
+
+    @Test
     void sendWhileConnectingThrowsInvalidStateError() throws Exception {
         try (FakeServer silent = FakeServer.start(FakeServer.Peer::drain)) {
             WebSocket ws = servers.client(silent.url());

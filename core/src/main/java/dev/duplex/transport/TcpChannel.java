@@ -492,7 +492,7 @@ public final class TcpChannel implements EventLoop.Selectable {
     // Copies what fits of the write's unwritten bytes into out, without consuming them; false
     // once out is full.
     private static boolean copyAhead(Write p, ByteBuffer out) {
-        if (p.payload == null || p.a != null) {
+        if (!p.isFrameFields()) {
             return copyAhead(p.a, out) && copyAhead(p.b, out);
         }
         int position = p.framePosition;
@@ -500,7 +500,7 @@ public final class TcpChannel implements EventLoop.Selectable {
             if (position == 0 && out.remaining() >= p.headerSize) {
                 FrameEncoder.writeHeader(out, p.firstByte, p.payload.length, p.masked, p.maskKey);
             } else if (!copyAhead(p.header().position(position), out)) {
-                return false;   // a header split between two writes: rare, so it is encoded again
+                return false;   // a header cut by a full buffer or a partial write: rare, so encoded again
             }
             position = p.headerSize;
         }
@@ -527,7 +527,7 @@ public final class TcpChannel implements EventLoop.Selectable {
             if (written == 0) {
                 return;
             }
-            if (p.payload != null && p.a == null) {
+            if (p.isFrameFields()) {
                 int k = (int) Math.min(written, p.size - p.framePosition);
                 p.framePosition += k;
                 written -= k;
@@ -713,8 +713,13 @@ public final class TcpChannel implements EventLoop.Selectable {
             this.size = headerSize + (long) payload.length;
         }
 
+        // True for a frame still held as header fields and payload array (not yet as buffers).
+        boolean isFrameFields() {
+            return payload != null && a == null;
+        }
+
         long remaining() {
-            if (payload != null && a == null) {
+            if (isFrameFields()) {
                 return size - framePosition;
             }
             return (a == null ? 0 : a.remaining()) + (b == null ? 0 : b.remaining());
@@ -727,7 +732,7 @@ public final class TcpChannel implements EventLoop.Selectable {
 
         // A frame as header and payload buffers, from where writing got to; buffer writes as they are.
         void asBuffers() {
-            if (payload == null || a != null) {
+            if (!isFrameFields()) {
                 return;
             }
             a = header().position(Math.min(framePosition, headerSize));
