@@ -94,8 +94,7 @@ public class WebSocket extends EventTarget {
     private volatile boolean overflowed;
     private boolean gateWatched;     // loop thread only
     private boolean creatorSeenContending;     // loop thread only: at the previous gate check
-    private final AtomicLong inboundBytes = new AtomicLong();
-    private volatile boolean readingPaused;
+    private final InboundBackPressure inbound;
 
     /**
      * Opens a connection to {@code url} ({@code new WebSocket(url)}).
@@ -136,6 +135,7 @@ public class WebSocket extends EventTarget {
         this.creator = Thread.currentThread();
         Executor executor = options.executor() != null ? options.executor() : EventThreads.shared();
         this.events = new EventDispatcher(executor, false);
+        this.inbound = new InboundBackPressure(INBOUND_HIGH_WATER, this::pauseReading);
         this.watchCreator = !EventDispatcher.inEventTask();
         if (!watchCreator) {
             EventDispatcher.openGateAfterCurrentTask(events);
@@ -160,6 +160,7 @@ public class WebSocket extends EventTarget {
         this.creator = null;
         this.watchCreator = false;
         this.events = new EventDispatcher(executor, true);
+        this.inbound = new InboundBackPressure(INBOUND_HIGH_WATER, this::pauseReading);
     }
 
     private static String originOf(String url) {
@@ -471,15 +472,9 @@ public class WebSocket extends EventTarget {
         // Bytes held on the heap until the handler runs (a spilled message lives in a file).
         long size = data instanceof byte[] ? ((byte[]) data).length
                 : data instanceof String ? 2L * ((String) data).length() : 0;
-        if (inboundBytes.addAndGet(size) > INBOUND_HIGH_WATER && !readingPaused) {
-            readingPaused = true;
-            session.readingPaused(true);
-        }
+        inbound.received(size);
         enqueue(() -> {
-            if (inboundBytes.addAndGet(-size) < INBOUND_HIGH_WATER / 2 && readingPaused) {
-                readingPaused = false;
-                session.readingPaused(false);
-            }
+            inbound.handled(size);
             if (readyState != OPEN) {
                 return;     // close() was called: undelivered messages are dropped
             }
@@ -531,6 +526,10 @@ public class WebSocket extends EventTarget {
         if (!events.gateOpen() && watchCreator) {
             watchGate();
         }
+    }
+
+    private void pauseReading(boolean paused) {
+        session.readingPaused(paused);
     }
 
     private static String describe(Throwable e) {
