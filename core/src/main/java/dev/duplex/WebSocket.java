@@ -94,7 +94,7 @@ public class WebSocket extends EventTarget {
     private volatile boolean overflowed;
     private boolean gateWatched;     // loop thread only
     private boolean creatorSeenContending;     // loop thread only: at the previous gate check
-    private final InboundBackPressure inbound;
+    private final InboundBackPressure inbound = new InboundBackPressure(INBOUND_HIGH_WATER, this::pauseReading);
 
     /**
      * Opens a connection to {@code url} ({@code new WebSocket(url)}).
@@ -135,7 +135,6 @@ public class WebSocket extends EventTarget {
         this.creator = Thread.currentThread();
         Executor executor = options.executor() != null ? options.executor() : EventThreads.shared();
         this.events = new EventDispatcher(executor, false);
-        this.inbound = new InboundBackPressure(INBOUND_HIGH_WATER, this::pauseReading);
         this.watchCreator = !EventDispatcher.inEventTask();
         if (!watchCreator) {
             EventDispatcher.openGateAfterCurrentTask(events);
@@ -160,7 +159,6 @@ public class WebSocket extends EventTarget {
         this.creator = null;
         this.watchCreator = false;
         this.events = new EventDispatcher(executor, true);
-        this.inbound = new InboundBackPressure(INBOUND_HIGH_WATER, this::pauseReading);
     }
 
     private static String originOf(String url) {

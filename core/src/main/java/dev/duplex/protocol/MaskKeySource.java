@@ -36,15 +36,34 @@ public interface MaskKeySource {
         return new Batched(random);
     }
 
-    /** An AES-CTR keystream, refilled 1,024 keys at a time. */
-    final class Keystream implements MaskKeySource {
-        static final Keystream SHARED = new Keystream(new SecureRandom());
+    /** Keys read four bytes at a time from an array that a subclass fills again when used up. */
+    abstract class Refilled implements MaskKeySource {
         private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+        private byte[] keys = new byte[0];
+        private int index;
+
+        /** Fills {@code used} (or a new array, to change its size) with fresh random bytes. */
+        abstract byte[] refill(byte[] used);
+
+        @Override
+        public int nextKey() {
+            if (index + 4 > keys.length) {
+                keys = refill(keys);
+                index = 0;
+            }
+            int key = (int) INT.get(keys, index);
+            index += 4;
+            return key;
+        }
+    }
+
+    /** An AES-CTR keystream, refilled 1,024 keys at a time. */
+    final class Keystream extends Refilled {
+        static final Keystream SHARED = new Keystream(new SecureRandom());
 
         private final Cipher cipher;
         private final byte[] zeros = new byte[4096];
-        private final byte[] stream = new byte[4096];
-        private int index = stream.length;
 
         Keystream(SecureRandom seed) {
             byte[] key = new byte[16];
@@ -61,44 +80,34 @@ public interface MaskKeySource {
 
         @Override
         public synchronized int nextKey() {
-            if (index == stream.length) {
-                try {
-                    cipher.update(zeros, 0, zeros.length, stream, 0);
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException("AES/CTR failed", e);
-                }
-                index = 0;
+            return super.nextKey();
+        }
+
+        @Override
+        byte[] refill(byte[] used) {
+            byte[] stream = used.length == zeros.length ? used : new byte[zeros.length];
+            try {
+                cipher.update(zeros, 0, zeros.length, stream, 0);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES/CTR failed", e);
             }
-            int key = (int) INT.get(stream, index);
-            index += 4;
-            return key;
+            return stream;
         }
     }
 
     /** Keys from a SecureRandom: a first small batch (many connections mask only a few frames), then 64 at a time. */
-    final class Batched implements MaskKeySource {
-        private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-
+    final class Batched extends Refilled {
         private final SecureRandom random;
-        private byte[] keys = new byte[0];
-        private int index;
 
         Batched(SecureRandom random) {
             this.random = random;
         }
 
         @Override
-        public int nextKey() {
-            if (index + 4 > keys.length) {
-                if (keys.length < 256) {
-                    keys = new byte[keys.length == 0 ? 16 : 256];
-                }
-                random.nextBytes(keys);
-                index = 0;
-            }
-            int key = (int) INT.get(keys, index);
-            index += 4;
-            return key;
+        byte[] refill(byte[] used) {
+            byte[] keys = used.length >= 256 ? used : new byte[used.length == 0 ? 16 : 256];
+            random.nextBytes(keys);
+            return keys;
         }
     }
 }
