@@ -1,5 +1,6 @@
 package dev.duplex;
 
+import dev.duplex.protocol.HttpHead;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,7 +18,10 @@ public final class HandshakeRequest {
     private final String method;
     private final String path;
     private final String query;
-    private final Map<String, List<String>> headers;
+    // From the server's parser: header lookups go to the parsed head, and the map view is
+    // built only if headers() is called, so that an upgrade nobody inspects costs no map.
+    private final HttpHead head;
+    private volatile Map<String, List<String>> headers;
     private final List<String> protocols;
     private final InetSocketAddress remoteAddress;
 
@@ -34,17 +38,35 @@ public final class HandshakeRequest {
      */
     HandshakeRequest(String method, String path, String query, Map<String, List<String>> headers,
             List<String> protocols, InetSocketAddress remoteAddress) {
+        this(method, path, query, null, headers, protocols, remoteAddress);
+    }
+
+    /** A request from a parsed head; the arguments are as above, the headers {@code head}'s. */
+    HandshakeRequest(String method, String path, String query, HttpHead head,
+            List<String> protocols, InetSocketAddress remoteAddress) {
+        this(method, path, query, Objects.requireNonNull(head, "head"), null, protocols,
+                remoteAddress);
+    }
+
+    private HandshakeRequest(String method, String path, String query, HttpHead head,
+            Map<String, List<String>> headers, List<String> protocols,
+            InetSocketAddress remoteAddress) {
         this.method = Objects.requireNonNull(method, "method");
         this.path = Objects.requireNonNull(path, "path");
         this.query = query == null ? "" : query;
+        this.head = head;
+        this.headers = head == null ? caseInsensitiveCopy(headers) : null;
+        this.protocols = protocols == null ? List.of() : List.copyOf(protocols);
+        this.remoteAddress = remoteAddress;
+    }
+
+    private static Map<String, List<String>> caseInsensitiveCopy(Map<String, List<String>> headers) {
         TreeMap<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (headers != null) {
             headers.forEach((name, values) -> map.computeIfAbsent(name, k -> new ArrayList<>()).addAll(values));
         }
         map.replaceAll((name, values) -> List.copyOf(values));
-        this.headers = Collections.unmodifiableMap(map);
-        this.protocols = protocols == null ? List.of() : List.copyOf(protocols);
-        this.remoteAddress = remoteAddress;
+        return Collections.unmodifiableMap(map);
     }
 
     /**
@@ -85,6 +107,9 @@ public final class HandshakeRequest {
      */
     public String header(String name) {
         Objects.requireNonNull(name, "header name must not be null");
+        if (head != null) {
+            return head.header(name);
+        }
         List<String> values = headers.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
@@ -98,7 +123,12 @@ public final class HandshakeRequest {
      *         fields has several values; a comma-separated value is not split)
      */
     public Map<String, List<String>> headers() {
-        return headers;
+        Map<String, List<String>> map = headers;
+        if (map == null) {
+            map = caseInsensitiveCopy(head.headers());
+            headers = map;
+        }
+        return map;
     }
 
     /**

@@ -102,7 +102,7 @@ final class ServerSession extends Session {
         deciding = true;
         ch.pauseReading(true);
         HandshakeRequest hr = new HandshakeRequest(request.head().method(), request.path(), request.query(),
-                request.head().headers(), request.protocols(), ch.remoteAddress());
+                request.head(), request.protocols(), ch.remoteAddress());
         // The application's hook may block (a database lookup, say): keep it off the loop.
         executor.execute(() -> {
             HandshakeDecision decision;
@@ -124,7 +124,7 @@ final class ServerSession extends Session {
     private void answerPlainHttp(HttpHead head, String path, String query) {
         rejected = true;
         handshakeTimer.cancel();
-        HandshakeRequest hr = new HandshakeRequest(head.method(), path, query, head.headers(),
+        HandshakeRequest hr = new HandshakeRequest(head.method(), path, query, head,
                 java.util.List.of(), channel.remoteAddress());
         executor.execute(() -> {
             HttpResponse response;

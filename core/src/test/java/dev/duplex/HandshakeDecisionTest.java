@@ -3,7 +3,12 @@ package dev.duplex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.duplex.protocol.HttpHead;
+import dev.duplex.protocol.HttpHeadParser;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,6 +161,31 @@ class HandshakeDecisionTest {
         assertThat(r.headers()).hasSize(4);
 
         assertThat(r.toString()).contains("GET /chat%20room?a=1&b=%20").contains("chat");
+    }
+
+    @Test
+    void requestFromAParsedHeadAnswersLikeOneFromAMap() throws Exception {
+        String text = "GET /chat?a=1 HTTP/1.1\r\nHost: example.com\r\nX-Multi: 1\r\n"
+                + "Origin: https://site.example\r\nx-multi: 2\r\n\r\n";
+        HttpHead head = HttpHeadParser.forRequests(8192, 65536, 100)
+                .feed(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)));
+        HandshakeRequest fromHead = new HandshakeRequest("GET", "/chat", "a=1", head, List.of(), null);
+        HandshakeRequest fromMap = new HandshakeRequest("GET", "/chat", "a=1", head.headers(), List.of(), null);
+
+        for (HandshakeRequest r : List.of(fromHead, fromMap)) {
+            assertThat(r.header("HOST")).isEqualTo("example.com");
+            assertThat(r.header("x-multi")).isEqualTo("1");
+            assertThat(r.origin()).isEqualTo("https://site.example");
+            assertThat(r.header("Missing")).isNull();
+            assertThatThrownBy(() -> r.header(null)).isInstanceOf(NullPointerException.class);
+        }
+        assertThat(fromHead.headers()).isEqualTo(fromMap.headers());
+        assertThat(new ArrayList<>(fromHead.headers().keySet()))
+                .containsExactly("Host", "Origin", "X-Multi");
+        assertThat(fromHead.headers().get("X-MULTI")).containsExactly("1", "2");
+        assertThat(fromHead.headers()).isSameAs(fromHead.headers());
+        assertThatThrownBy(() -> fromHead.headers().put("a", List.of()))
+                .isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

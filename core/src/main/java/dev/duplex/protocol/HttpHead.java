@@ -29,10 +29,17 @@ public final class HttpHead {
     private final String version;
     private final int status;
     private final String reasonPhrase;
-    private final Headers headers;
+    // The header lines as received, in order: names[i] (spelled as received) and values[i].
+    // Lookups scan them, ignoring case: a head has a few dozen lines at most (the parser's
+    // limit), and a scan allocates nothing where a map per head cost kilobytes per handshake.
+    private final String[] names;
+    private final String[] values;
+    private final int count;
+    private volatile Headers headers; // the map view, built when first asked for
 
     private HttpHead(String startLine, boolean request, String method, String target,
-            String version, int status, String reasonPhrase, List<String[]> fields) {
+            String version, int status, String reasonPhrase, String[] names, String[] values,
+            int count) {
         this.startLine = startLine;
         this.request = request;
         this.method = method;
@@ -40,19 +47,26 @@ public final class HttpHead {
         this.version = version;
         this.status = status;
         this.reasonPhrase = reasonPhrase;
-        this.headers = new Headers(fields);
+        this.names = names;
+        this.values = values;
+        this.count = count;
     }
 
-    /** A request head; {@code fields} holds {name, value} pairs in the order received. */
+    /**
+     * A request head; the first {@code count} entries of {@code names} and {@code values} are
+     * the header lines in the order received. The arrays are kept, not copied.
+     */
     static HttpHead request(String startLine, String method, String target, String version,
-            List<String[]> fields) {
-        return new HttpHead(startLine, true, method, target, version, 0, null, fields);
+            String[] names, String[] values, int count) {
+        return new HttpHead(startLine, true, method, target, version, 0, null, names, values,
+                count);
     }
 
-    /** A response head; {@code fields} holds {name, value} pairs in the order received. */
+    /** A response head; the header lines as in {@link #request}. */
     static HttpHead response(String startLine, String version, int status, String reasonPhrase,
-            List<String[]> fields) {
-        return new HttpHead(startLine, false, null, null, version, status, reasonPhrase, fields);
+            String[] names, String[] values, int count) {
+        return new HttpHead(startLine, false, null, null, version, status, reasonPhrase, names,
+                values, count);
     }
 
     /** The start line as received, without its line ending. */
@@ -95,14 +109,25 @@ public final class HttpHead {
      * list if absent. Each header line gives one value; values are not split at commas.
      */
     public List<String> headers(String name) {
-        List<String> values = headers.get(name);
-        return values == null ? List.of() : values;
+        int first = indexOf(name, 0);
+        if (first < 0) {
+            return List.of();
+        }
+        int next = indexOf(name, first + 1);
+        if (next < 0) {
+            return List.of(values[first]);
+        }
+        List<String> all = new ArrayList<>();
+        for (int i = first; i >= 0; i = indexOf(name, i + 1)) {
+            all.add(values[i]);
+        }
+        return Collections.unmodifiableList(all);
     }
 
     /** The first value of the header {@code name} (case-insensitive), or null if absent. */
     public String header(String name) {
-        List<String> values = headers.get(name);
-        return values == null ? null : values.get(0);
+        int i = indexOf(name, 0);
+        return i < 0 ? null : values[i];
     }
 
     /**
@@ -110,7 +135,12 @@ public final class HttpHead {
      * the order the names first appeared, with each name spelled as it first appeared.
      */
     public Map<String, List<String>> headers() {
-        return headers;
+        Headers view = headers;
+        if (view == null) {
+            view = new Headers(names, values, count);
+            headers = view;
+        }
+        return view;
     }
 
     /**
@@ -120,21 +150,43 @@ public final class HttpHead {
      */
     public boolean hasToken(String headerName, String token) {
         Objects.requireNonNull(token, "token");
-        for (String value : headers(headerName)) {
-            for (String element : listElements(value)) {
-                if (element.equalsIgnoreCase(token)) {
+        for (int i = indexOf(headerName, 0); i >= 0; i = indexOf(headerName, i + 1)) {
+            String value = values[i];
+            for (int from = 0; from <= value.length(); ) {
+                int end = elementEnd(value, from);
+                int a = from;
+                int b = end;
+                while (a < b && isOws(value.charAt(a))) {
+                    a++;
+                }
+                while (b > a && isOws(value.charAt(b - 1))) {
+                    b--;
+                }
+                if (b - a == token.length() && value.regionMatches(true, a, token, 0, b - a)
+                        && !token.isEmpty()) {
                     return true;
                 }
+                from = end + 1;
             }
         }
         return false;
+    }
+
+    /** The index of the first header line at or after {@code from} named {@code name}, or -1. */
+    private int indexOf(String name, int from) {
+        for (int i = from; i < count; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The head as it would be written, with CRLF line endings, for logging and debugging. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(startLine).append("\r\n");
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+        for (Map.Entry<String, List<String>> e : headers().entrySet()) {
             for (String value : e.getValue()) {
                 sb.append(e.getKey()).append(": ").append(value).append("\r\n");
             }
@@ -148,9 +200,24 @@ public final class HttpHead {
      */
     static List<String> listElements(String value) {
         List<String> out = new ArrayList<>(2);
+        for (int from = 0; from <= value.length(); ) {
+            int end = elementEnd(value, from);
+            String element = trimOws(value.substring(from, end));
+            if (!element.isEmpty()) {
+                out.add(element);
+            }
+            from = end + 1;
+        }
+        return out;
+    }
+
+    /**
+     * Where the list element starting at {@code from} ends: the index of the next comma that is
+     * not inside a quoted string, or the value's length.
+     */
+    private static int elementEnd(String value, int from) {
         boolean quoted = false;
-        int start = 0;
-        for (int i = 0; i < value.length(); i++) {
+        for (int i = from; i < value.length(); i++) {
             char c = value.charAt(i);
             if (quoted) {
                 if (c == '\\') {
@@ -161,19 +228,10 @@ public final class HttpHead {
             } else if (c == '"') {
                 quoted = true;
             } else if (c == ',') {
-                addTrimmed(out, value, start, i);
-                start = i + 1;
+                return i;
             }
         }
-        addTrimmed(out, value, start, value.length());
-        return out;
-    }
-
-    private static void addTrimmed(List<String> out, String s, int from, int to) {
-        String element = trimOws(s.substring(from, Math.min(to, s.length())));
-        if (!element.isEmpty()) {
-            out.add(element);
-        }
+        return value.length();
     }
 
     /** Removes optional whitespace (spaces and tabs, RFC 9110 §5.6.3) from both ends. */
@@ -202,13 +260,13 @@ public final class HttpHead {
         private final Map<String, Map.Entry<String, List<String>>> byLowerName;
         private final Set<Map.Entry<String, List<String>>> entries;
 
-        Headers(List<String[]> fields) {
+        Headers(String[] fieldNames, String[] fieldValues, int count) {
             Map<String, List<String>> names = new LinkedHashMap<>();
             Map<String, String> spelling = new LinkedHashMap<>();
-            for (String[] field : fields) {
-                String lower = key(field[0]);
-                spelling.putIfAbsent(lower, field[0]);
-                names.computeIfAbsent(lower, k -> new ArrayList<>(1)).add(field[1]);
+            for (int i = 0; i < count; i++) {
+                String lower = key(fieldNames[i]);
+                spelling.putIfAbsent(lower, fieldNames[i]);
+                names.computeIfAbsent(lower, k -> new ArrayList<>(1)).add(fieldValues[i]);
             }
             Map<String, Map.Entry<String, List<String>>> map = new LinkedHashMap<>();
             for (Map.Entry<String, List<String>> e : names.entrySet()) {

@@ -2,9 +2,7 @@ package dev.duplex.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Incremental parser of one HTTP/1.1 message head (RFC 9112 §2-§5), request or response,
@@ -43,12 +41,15 @@ public final class HttpHeadParser {
     private final int maxHeadBytes;
     private final int maxHeaderCount;
 
-    private byte[] line = new byte[128];
+    private byte[] line = new byte[256];
     private int lineLength;
     private boolean afterCr;
     private long headBytes;
     private String startLine;
-    private final List<String[]> fields = new ArrayList<>();
+    // The header lines so far: names[i] and values[i], handed to the head without a copy.
+    private String[] names = new String[16];
+    private String[] values = new String[16];
+    private int fieldCount;
 
     private String method;
     private String target;
@@ -182,28 +183,38 @@ public final class HttpHeadParser {
     }
 
     private boolean endOfLine() throws HandshakeException {
-        String text = new String(line, 0, lineLength, StandardCharsets.ISO_8859_1);
-        lineLength = 0;
         if (startLine == null) {
-            if (!text.isEmpty()) { // RFC 9112 §2.2: empty lines before the start line are ignored
+            if (lineLength > 0) { // RFC 9112 §2.2: empty lines before the start line are ignored
+                String text = lineText();
                 parseStartLine(text);
                 startLine = text;
             }
+            lineLength = 0;
             return false;
         }
-        if (text.isEmpty()) {
+        if (lineLength == 0) {
             result = requests
-                    ? HttpHead.request(startLine, method, target, version, fields)
-                    : HttpHead.response(startLine, version, status, reasonPhrase, fields);
+                    ? HttpHead.request(startLine, method, target, version, names, values,
+                            fieldCount)
+                    : HttpHead.response(startLine, version, status, reasonPhrase, names, values,
+                            fieldCount);
             line = null;
+            names = null;
+            values = null;
             return true;
         }
-        if (fields.size() >= maxHeaderCount) {
+        if (fieldCount >= maxHeaderCount) {
             throw tooLarge((requests ? "Request Header Fields Too Large: more than "
                     : "The response has more than ") + maxHeaderCount + " header fields");
         }
-        fields.add(parseField(text));
+        parseField();
+        lineLength = 0;
         return false;
+    }
+
+    /** The current line as text: the start line, or a header line for an error message. */
+    private String lineText() {
+        return new String(line, 0, lineLength, StandardCharsets.ISO_8859_1);
     }
 
     private void parseStartLine(String text) throws HandshakeException {
@@ -215,9 +226,11 @@ public final class HttpHeadParser {
                 throw malformed("Malformed request line " + quote(text)
                         + " (expected: METHOD SP TARGET SP HTTP-VERSION)");
             }
-            String m = text.substring(0, sp1);
+            // The usual method and version are shared constants, not new strings.
+            String m = sp1 == 3 && text.startsWith("GET") ? "GET" : text.substring(0, sp1);
             String t = text.substring(sp1 + 1, sp2);
-            String v = text.substring(sp2 + 1);
+            String v = text.length() - sp2 - 1 == 8 && text.endsWith("HTTP/1.1")
+                    ? "HTTP/1.1" : text.substring(sp2 + 1);
             if (!Http.isToken(m)) {
                 throw malformed("Malformed request line " + quote(text) + ": invalid method");
             }
@@ -271,33 +284,60 @@ public final class HttpHeadParser {
         }
     }
 
-    private String[] parseField(String text) throws HandshakeException {
-        // field-line = field-name ":" OWS field-value OWS (RFC 9112 §5)
-        if (HttpHead.isOws(text.charAt(0))) {
+    // field-line = field-name ":" OWS field-value OWS (RFC 9112 §5), checked on the bytes so
+    // that a well-formed line costs its two strings and nothing else.
+    private void parseField() throws HandshakeException {
+        if (isOws(line[0])) {
             throw malformed("Obsolete line folding (a header line starting with whitespace) "
-                    + "is not accepted: " + quote(text));
+                    + "is not accepted: " + quote(lineText()));
         }
-        int colon = text.indexOf(':');
-        if (colon < 0) {
-            throw malformed("Malformed header line (no colon): " + quote(text));
+        int colon = 0;
+        while (colon < lineLength && line[colon] != ':') {
+            colon++;
         }
-        String name = text.substring(0, colon);
-        if (name.isEmpty()) {
-            throw malformed("Malformed header line (empty name): " + quote(text));
+        if (colon == lineLength) {
+            throw malformed("Malformed header line (no colon): " + quote(lineText()));
         }
-        if (HttpHead.isOws(name.charAt(name.length() - 1))) {
+        if (colon == 0) {
+            throw malformed("Malformed header line (empty name): " + quote(lineText()));
+        }
+        if (isOws(line[colon - 1])) {
             throw malformed("Malformed header line (whitespace before the colon): "
-                    + quote(text));
+                    + quote(lineText()));
         }
-        if (!Http.isToken(name)) {
-            throw malformed("Malformed header line (the name is not a token): " + quote(text));
+        for (int i = 0; i < colon; i++) {
+            if (!Http.isTokenChar((char) (line[i] & 0xff))) {
+                throw malformed("Malformed header line (the name is not a token): "
+                        + quote(lineText()));
+            }
         }
-        String value = HttpHead.trimOws(text.substring(colon + 1));
-        if (!Http.isValidHeaderValue(value)) {
-            throw malformed("Invalid character in the value of header " + name + ": "
-                    + quote(text));
+        int from = colon + 1;
+        int to = lineLength;
+        while (from < to && isOws(line[from])) {
+            from++;
         }
-        return new String[] {name, value};
+        while (to > from && isOws(line[to - 1])) {
+            to--;
+        }
+        for (int i = from; i < to; i++) {
+            int c = line[i] & 0xff;
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                throw malformed("Invalid character in the value of header "
+                        + new String(line, 0, colon, StandardCharsets.ISO_8859_1) + ": "
+                        + quote(lineText()));
+            }
+        }
+        if (fieldCount == names.length) {
+            names = Arrays.copyOf(names, fieldCount * 2);
+            values = Arrays.copyOf(values, fieldCount * 2);
+        }
+        names[fieldCount] = KnownNames.name(line, colon);
+        values[fieldCount] = new String(line, from, to - from, StandardCharsets.ISO_8859_1);
+        fieldCount++;
+    }
+
+    private static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private HandshakeException malformed(String message) {
@@ -337,5 +377,40 @@ public final class HttpHeadParser {
             }
         }
         return sb.append('"').toString();
+    }
+
+    /**
+     * The names of the header lines a WebSocket handshake usually has, so that the head can share
+     * one string per name instead of making a new one per line. A name is matched byte for byte,
+     * so that a head keeps every name spelled as received.
+     */
+    private static final class KnownNames {
+        private static final String[] NAMES = {
+            "Host", "Upgrade", "Connection", "Origin", "Pragma", "Cookie", "User-Agent",
+            "Cache-Control", "Authorization", "Accept-Encoding", "Accept-Language",
+            "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions",
+            "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept", "Content-Length", "Content-Type",
+            "Server", "Date",
+        };
+        private static final byte[][] BYTES = new byte[NAMES.length][];
+
+        static {
+            for (int i = 0; i < NAMES.length; i++) {
+                BYTES[i] = NAMES[i].getBytes(StandardCharsets.ISO_8859_1);
+            }
+        }
+
+        private KnownNames() {}
+
+        /** The name in {@code line[0, length)}: a shared string when it is a known one. */
+        static String name(byte[] line, int length) {
+            for (int i = 0; i < BYTES.length; i++) {
+                byte[] known = BYTES[i];
+                if (known.length == length && Arrays.equals(line, 0, length, known, 0, length)) {
+                    return NAMES[i];
+                }
+            }
+            return new String(line, 0, length, StandardCharsets.ISO_8859_1);
+        }
     }
 }

@@ -120,8 +120,9 @@ public final class ServerHandshake {
                     + ": it must be the base64 encoding of 16 bytes", 400);
         }
 
-        List<String> protocols = new ArrayList<>();
-        for (String value : request.headers("Sec-WebSocket-Protocol")) {
+        List<String> offered = request.headers("Sec-WebSocket-Protocol");
+        List<String> protocols = offered.isEmpty() ? List.of() : new ArrayList<>();
+        for (String value : offered) {
             for (String protocol : HttpHead.listElements(value)) {
                 if (!Http.isToken(protocol)) {
                     throw new HandshakeException("Invalid subprotocol "
@@ -131,7 +132,8 @@ public final class ServerHandshake {
                 protocols.add(protocol);
             }
         }
-        String extensions = String.join(", ", request.headers("Sec-WebSocket-Extensions"));
+        List<String> offers = request.headers("Sec-WebSocket-Extensions");
+        String extensions = offers.size() == 1 ? offers.get(0) : String.join(", ", offers);
         return new UpgradeRequest(request, key, pathAndQuery[0], pathAndQuery[1], protocols,
                 extensions, request.header("Origin"));
     }
@@ -229,7 +231,7 @@ public final class ServerHandshake {
         }
         appendExtras(sb, extras, Set.of());
         sb.append("\r\n");
-        return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        return ByteBuffer.wrap(latin1(sb));
     }
 
     /**
@@ -297,7 +299,7 @@ public final class ServerHandshake {
         line(sb, "Connection", String.join(", ", connection));
         appendExtras(sb, extras, Set.of("connection"));
         sb.append("\r\n");
-        byte[] head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] head = latin1(sb);
         ByteBuffer out = ByteBuffer.allocate(head.length + (headOnly ? 0 : content.length)).put(head);
         if (!headOnly) {
             out.put(content);
@@ -376,12 +378,13 @@ public final class ServerHandshake {
     }
 
     private static Map<String, List<String>> checkExtras(Map<String, List<String>> extraHeaders) {
+        if (extraHeaders == null || extraHeaders.isEmpty()) {
+            return Map.of();
+        }
         Map<String, List<String>> extras = new LinkedHashMap<>();
-        if (extraHeaders != null) {
-            for (Map.Entry<String, List<String>> e : extraHeaders.entrySet()) {
-                ClientHandshake.checkHeaderName(e.getKey());
-                extras.put(e.getKey(), ClientHandshake.checkHeaderValues(e.getKey(), e.getValue()));
-            }
+        for (Map.Entry<String, List<String>> e : extraHeaders.entrySet()) {
+            ClientHandshake.checkHeaderName(e.getKey());
+            extras.put(e.getKey(), ClientHandshake.checkHeaderValues(e.getKey(), e.getValue()));
         }
         return extras;
     }
@@ -396,6 +399,15 @@ public final class ServerHandshake {
                 line(sb, e.getKey(), value);
             }
         }
+    }
+
+    /** The builder's text as ISO-8859-1 bytes, in one copy (toString and getBytes make two). */
+    private static byte[] latin1(StringBuilder sb) {
+        byte[] bytes = new byte[sb.length()];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) sb.charAt(i);
+        }
+        return bytes;
     }
 
     private static void line(StringBuilder sb, String name, String value) {

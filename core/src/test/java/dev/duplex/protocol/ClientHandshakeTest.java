@@ -7,11 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,6 +57,34 @@ class ClientHandshakeTest {
         @Test
         void acceptForTheRfc6455Sample() {
             assertThat(ClientHandshake.acceptFor("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo(ACCEPT);
+        }
+
+        @Test
+        void acceptForFromManyThreadsAtOnceMatchesAFreshDigest() throws Exception {
+            // acceptFor reuses one SHA-1 per thread: threads must not see each other's state.
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int seed = t;
+                    results.add(pool.submit(() -> {
+                        Random random = new Random(seed);
+                        for (int i = 0; i < 5_000; i++) {
+                            String key = ClientHandshake.newKey(random);
+                            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+                            String expected = Base64.getEncoder().encodeToString(sha1.digest(
+                                    (key + ClientHandshake.GUID).getBytes(StandardCharsets.ISO_8859_1)));
+                            assertThat(ClientHandshake.acceptFor(key)).isEqualTo(expected);
+                        }
+                        return 5_000;
+                    }));
+                }
+                for (Future<Integer> r : results) {
+                    assertThat(r.get()).isEqualTo(5_000);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
 
         @Test

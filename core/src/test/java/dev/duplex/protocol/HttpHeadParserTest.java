@@ -537,6 +537,45 @@ class HttpHeadParserTest {
         }
 
         @Test
+        void hasTokenTreatsACommaInsideAQuotedStringAsPartOfTheElement() throws Exception {
+            HttpHead head = parseRequest("GET / HTTP/1.1\r\n"
+                    + "X: a=\"b, upgrade\", c\r\n"
+                    + "Y: q=\"\\\", upgrade\", d\r\n\r\n");
+            assertThat(head.hasToken("X", "upgrade")).isFalse();
+            assertThat(head.hasToken("X", "c")).isTrue();
+            assertThat(head.hasToken("x", "A=\"B, UPGRADE\"")).isTrue();
+            assertThat(head.hasToken("Y", "upgrade")).isFalse();
+            assertThat(head.hasToken("Y", "d")).isTrue();
+        }
+
+        @Test
+        void lookupsByNameIgnoreCaseAndKeepTheOrderOfTheLines() throws Exception {
+            HttpHead head = parseRequest("GET / HTTP/1.1\r\nZeta: 1\r\nalpha: 2\r\nZETA: 3\r\n"
+                    + "zeta: 4\r\n\r\n");
+            assertThat(head.headers("zEtA")).containsExactly("1", "3", "4");
+            assertThat(head.header("ZETA")).isEqualTo("1");
+            assertThat(head.headers("Alpha")).containsExactly("2");
+            assertThat(head.header("nope")).isNull();
+            assertThat(head.header(null)).isNull();
+            assertThat(head.headers("nope")).isEmpty();
+            assertThatThrownBy(() -> head.headers("alpha").add("x"))
+                    .isInstanceOf(UnsupportedOperationException.class);
+        }
+
+        @Test
+        void wellKnownNamesKeepTheSpellingTheyArrivedIn() throws Exception {
+            HttpHead head = parseRequest("GET / HTTP/1.1\r\nhost: a\r\nSEC-WEBSOCKET-KEY: k\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Versio: 13\r\n\r\n");
+            assertThat(new ArrayList<>(head.headers().keySet()))
+                    .containsExactly("host", "SEC-WEBSOCKET-KEY", "Upgrade", "Sec-WebSocket-Versio");
+            assertThat(head.header("Host")).isEqualTo("a");
+            assertThat(head.header("Sec-WebSocket-Key")).isEqualTo("k");
+            assertThat(head.header("Sec-WebSocket-Version")).isNull();
+            assertThat(head.toString()).isEqualTo("GET / HTTP/1.1\r\nhost: a\r\n"
+                    + "SEC-WEBSOCKET-KEY: k\r\nUpgrade: websocket\r\nSec-WebSocket-Versio: 13\r\n\r\n");
+        }
+
+        @Test
         void listElementsRespectsQuotedStrings() {
             assertThat(HttpHead.listElements("a; p=\"x, y\", b ,, c;q=\"\\\"\"  "))
                     .containsExactly("a; p=\"x, y\"", "b", "c;q=\"\\\"\"");
