@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The event queue of one socket: tasks run on the executor one at a time, in the order they
@@ -23,7 +23,9 @@ final class EventDispatcher {
 
     private final Executor executor;
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile int scheduled;       // 1 while a drain is scheduled or running
+    private static final AtomicIntegerFieldUpdater<EventDispatcher> SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(EventDispatcher.class, "scheduled");
     private volatile boolean gateOpen;
 
     EventDispatcher(Executor executor, boolean gateOpen) {
@@ -71,13 +73,13 @@ final class EventDispatcher {
     }
 
     private void schedule() {
-        if (gateOpen && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+        if (gateOpen && !queue.isEmpty() && SCHEDULED.compareAndSet(this, 0, 1)) {
             EventDispatcher outer = STARTING.get();
             STARTING.set(this);
             try {
                 executor.execute(this::drain);
             } catch (RejectedExecutionException e) {
-                scheduled.set(false);
+                scheduled = 0;
                 System.err.println("[duplex] the event executor rejected a task; events of this socket are dropped: " + e);
                 queue.clear();
             } finally {
@@ -97,9 +99,9 @@ final class EventDispatcher {
                 try {
                     runBatch();
                 } finally {
-                    scheduled.set(false);
+                    scheduled = 0;
                 }
-            } while (inline && gateOpen && !queue.isEmpty() && scheduled.compareAndSet(false, true));
+            } while (inline && gateOpen && !queue.isEmpty() && SCHEDULED.compareAndSet(this, 0, 1));
         } finally {
             CURRENT.set(outer);
         }

@@ -1,6 +1,6 @@
 package dev.duplex;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 
 /**
@@ -18,7 +18,9 @@ import java.util.function.Consumer;
 final class InboundBackPressure {
     private final long highWater;
     private final Consumer<Boolean> pauseReading;    // true: pause, false: resume
-    private final AtomicLong waiting = new AtomicLong();
+    private volatile long waiting;        // bytes received and not yet handled
+    private static final AtomicLongFieldUpdater<InboundBackPressure> WAITING =
+            AtomicLongFieldUpdater.newUpdater(InboundBackPressure.class, "waiting");
     private volatile boolean paused;
 
     InboundBackPressure(long highWater, Consumer<Boolean> pauseReading) {
@@ -28,14 +30,14 @@ final class InboundBackPressure {
 
     /** On the receiving thread: a message of {@code size} bytes now waits for its handler. */
     void received(long size) {
-        if (waiting.addAndGet(size) > highWater && !paused) {
+        if (WAITING.addAndGet(this, size) > highWater && !paused) {
             pauseIfStillAbove();
         }
     }
 
     /** On the handler's thread: a message of {@code size} bytes left the queue. */
     void handled(long size) {
-        if (waiting.addAndGet(-size) < highWater / 2 && paused) {
+        if (WAITING.addAndGet(this, -size) < highWater / 2 && paused) {
             resumeIfStillBelow();
         }
     }
@@ -45,7 +47,7 @@ final class InboundBackPressure {
     }
 
     long waiting() {
-        return waiting.get();
+        return waiting;
     }
 
     private synchronized void pauseIfStillAbove() {
@@ -53,7 +55,7 @@ final class InboundBackPressure {
             return;
         }
         paused = true;      // first: a handler that drains the queue from now on sees it
-        if (waiting.get() > highWater) {
+        if (waiting > highWater) {
             pauseReading.accept(true);
         } else {
             paused = false;     // the handlers caught up meanwhile
@@ -61,7 +63,7 @@ final class InboundBackPressure {
     }
 
     private synchronized void resumeIfStillBelow() {
-        if (paused && waiting.get() < highWater / 2) {
+        if (paused && waiting < highWater / 2) {
             paused = false;
             pauseReading.accept(false);
         }

@@ -246,7 +246,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         }
     }
 
-    private final java.util.ArrayDeque<BlobSend> blobSends = new java.util.ArrayDeque<>();   // loop thread only
+    private final java.util.ArrayDeque<BlobSend> blobSends = new java.util.ArrayDeque<>(0);   // loop thread only; room made when used
     private boolean closeTimerWaitsForStreams;
 
     /**

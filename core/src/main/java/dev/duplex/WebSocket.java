@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The browser's {@code WebSocket} (WHATWG WebSockets Standard), for Java: the same constructor,
@@ -86,7 +86,9 @@ public class WebSocket extends EventTarget {
     private final Thread creator;
     /** False for sockets made inside an event handler: their gate opens when the handler returns. */
     private final boolean watchCreator;
-    private final AtomicLong bufferedAmount = new AtomicLong();
+    private volatile long bufferedAmount;
+    private static final AtomicLongFieldUpdater<WebSocket> BUFFERED_AMOUNT =
+            AtomicLongFieldUpdater.newUpdater(WebSocket.class, "bufferedAmount");
     private volatile int readyState;
     private volatile BinaryType binaryType = BinaryType.BLOB;
     private volatile String protocol = "";
@@ -186,7 +188,7 @@ public class WebSocket extends EventTarget {
      * to the network. After the socket starts closing, further sends still add to it.
      */
     public long bufferedAmount() {
-        long amount = bufferedAmount.get();
+        long amount = bufferedAmount;
         touch();
         return amount;
     }
@@ -316,10 +318,10 @@ public class WebSocket extends EventTarget {
      */
     private boolean reserve(long size) {
         if (readyState != OPEN || overflowed) {
-            bufferedAmount.addAndGet(size);
+            BUFFERED_AMOUNT.addAndGet(this, size);
             return false;
         }
-        long total = bufferedAmount.addAndGet(size);
+        long total = BUFFERED_AMOUNT.addAndGet(this, size);
         if (total > maxBufferedAmount) {
             overflowed = true;
             session.abort(new IOException("bufferedAmount would reach " + total
@@ -515,7 +517,7 @@ public class WebSocket extends EventTarget {
     }
 
     void written(long credit) {
-        bufferedAmount.addAndGet(-credit);
+        BUFFERED_AMOUNT.addAndGet(this, -credit);
     }
 
     /** Queues a task on this socket's event queue (for the server's connection event). */

@@ -105,7 +105,7 @@ public final class Connection {
     private int messageLength;
     private long messageExpected;           // announced total when the message is a single frame, else -1
     private final Utf8Validator utf8 = new Utf8Validator();
-    private final byte[] control = new byte[125];
+    private byte[] control;                 // a control frame's payload; made for the first one
     private int controlLength;
     private boolean discarding;             // data after our close frame: parsed, not kept
     private boolean compressed;             // the message being received has RSV1 (RFC 7692)
@@ -292,6 +292,9 @@ public final class Connection {
             }
             if (Opcode.isControl(frameOpcode)) {
                 int n = chunk.remaining();
+                if (control == null) {
+                    control = new byte[125];
+                }
                 chunk.get(control, controlLength, n);
                 Masking.mask(control, controlLength, n, mask, 0);
                 controlLength += n;
@@ -313,7 +316,7 @@ public final class Connection {
                 return;
             }
             if (Opcode.isControl(frameOpcode)) {
-                onControlFrame(frameOpcode, Arrays.copyOf(control, controlLength));
+                onControlFrame(frameOpcode, controlLength == 0 ? EMPTY : Arrays.copyOf(control, controlLength));
                 return;
             }
             if (!frameFin) {
@@ -566,7 +569,7 @@ public final class Connection {
 
     // Data and close frames queued while a stream is being sent, and later streams, in order.
     private OutboundStream activeStream;
-    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>(0);  // room made when used
 
     // A frame waiting behind a stream: one this connection made, or an encoded one (broadcast).
     private static final class HeldFrame {

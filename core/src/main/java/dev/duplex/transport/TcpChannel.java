@@ -20,8 +20,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * A non-blocking TCP connection pinned to one {@link EventLoop}, optionally through an HTTP
@@ -67,10 +67,18 @@ public final class TcpChannel implements EventLoop.Selectable {
     private boolean endOfStreamReported;
 
     private final ConcurrentLinkedQueue<Write> incoming = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final ArrayDeque<Write> pending = new ArrayDeque<>();   // loop thread only
-    private final AtomicLong automaticQueued = new AtomicLong();
-    private final AtomicLong queued = new AtomicLong();
+    // Counters and flags are volatile fields changed through field updaters rather than Atomic*
+    // objects, and the queue starts with no room: an idle connection carries neither.
+    private volatile int flushScheduled;                             // 0 or 1
+    private final ArrayDeque<Write> pending = new ArrayDeque<>(0);  // loop thread only
+    private volatile long automaticQueued;
+    private volatile long queued;
+    private static final AtomicIntegerFieldUpdater<TcpChannel> FLUSH_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(TcpChannel.class, "flushScheduled");
+    private static final AtomicLongFieldUpdater<TcpChannel> AUTOMATIC_QUEUED =
+            AtomicLongFieldUpdater.newUpdater(TcpChannel.class, "automaticQueued");
+    private static final AtomicLongFieldUpdater<TcpChannel> QUEUED =
+            AtomicLongFieldUpdater.newUpdater(TcpChannel.class, "queued");
     private boolean closeWhenFlushed;
     private boolean closed;
     private int readPauses;                                          // loop thread only
@@ -155,7 +163,7 @@ public final class TcpChannel implements EventLoop.Selectable {
 
     /** Bytes queued (as plaintext) and not yet handed to the kernel (or to TLS). */
     public long queuedBytes() {
-        return queued.get();
+        return queued;
     }
 
     /** The negotiated TLS session's protocol (e.g. "TLSv1.3"), or null without TLS. */
@@ -271,7 +279,7 @@ public final class TcpChannel implements EventLoop.Selectable {
         } else {
             deliver(buf);
         }
-        if (!closed && automaticQueued.get() > AUTOMATIC_WRITE_HIGH_WATER) {
+        if (!closed && automaticQueued > AUTOMATIC_WRITE_HIGH_WATER) {
             setPaused(PAUSED_BY_WRITE_BACKLOG, true);
         }
     }
@@ -395,19 +403,19 @@ public final class TcpChannel implements EventLoop.Selectable {
 
     private void enqueue(Write w) {
         long credit = w.credit;
-        queued.addAndGet(w.size);
+        QUEUED.addAndGet(this, w.size);
         if (credit == 0) {
-            automaticQueued.addAndGet(w.size);
+            AUTOMATIC_QUEUED.addAndGet(this, w.size);
         }
         incoming.add(w);
         // One flush task covers every write queued before it runs: no wakeup per message.
-        if (flushScheduled.compareAndSet(false, true)) {
+        if (FLUSH_SCHEDULED.compareAndSet(this, 0, 1)) {
             loop.execute(this::flushFromTask);
         }
     }
 
     private void flushFromTask() {
-        flushScheduled.set(false);
+        flushScheduled = 0;
         if (!closed && phase != Phase.CONNECTING) {
             flush();
         }
@@ -450,7 +458,7 @@ public final class TcpChannel implements EventLoop.Selectable {
         if (credit > 0) {
             handler.onWritten(this, credit);
         }
-        if ((readPauses & PAUSED_BY_WRITE_BACKLOG) != 0 && automaticQueued.get() <= AUTOMATIC_WRITE_HIGH_WATER / 2) {
+        if ((readPauses & PAUSED_BY_WRITE_BACKLOG) != 0 && automaticQueued <= AUTOMATIC_WRITE_HIGH_WATER / 2) {
             setPaused(PAUSED_BY_WRITE_BACKLOG, false);
         }
         if (closeWhenFlushed && !blocked && pending.isEmpty() && incoming.isEmpty()) {
@@ -593,10 +601,10 @@ public final class TcpChannel implements EventLoop.Selectable {
         long credit = 0;
         while (!pending.isEmpty() && pending.peekFirst().remaining() == 0) {
             Write done = pending.pollFirst();
-            queued.addAndGet(-done.size);
+            QUEUED.addAndGet(this, -done.size);
             credit += done.credit;
             if (done.credit == 0) {
-                automaticQueued.addAndGet(-done.size);
+                AUTOMATIC_QUEUED.addAndGet(this, -done.size);
             }
         }
         return credit;

@@ -531,6 +531,23 @@ class ConnectionTest {
         }
     }
 
+    // The control payload buffer is made for the first control frame that has a payload and then
+    // reused: an empty ping after a full one must not see the earlier bytes.
+    @ParameterizedTest
+    @EnumSource(Connection.Role.class)
+    void pingsOfEveryLengthInARowOnOneConnectionAreEachAnsweredWithTheirOwnPayload(Connection.Role role) {
+        Endpoint e = Endpoint.of(role);
+        List<byte[]> payloads = List.of(new byte[0], Wire.filled(125, 9), new byte[0], utf8("Hi"),
+                Wire.filled(125, 3), utf8("x"));
+        for (byte[] payload : payloads) {
+            e.receive(e.incoming(Opcode.PING, payload));
+            Wire.Parsed pong = e.lastFrame();
+            assertThat(pong.opcode()).isEqualTo(Opcode.PONG);
+            assertThat(pong.payload()).isEqualTo(payload);
+        }
+        assertThat(e.frames()).hasSize(payloads.size());
+    }
+
     @Test
     void clientPingListenerSeesThePayloadUnmasked() {
         // The pong is masked on its way out; the payload given to onPing must not be.
