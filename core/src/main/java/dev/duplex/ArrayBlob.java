@@ -50,6 +50,16 @@ final class ArrayBlob extends Blob {
         return new ArrayBlob(array, offset + (int) start, (int) count, type);
     }
 
+    /** The array holding the bytes, from {@link #offset()}; never changed, and not to be. */
+    byte[] array() {
+        return array;
+    }
+
+    /** Where the bytes start in {@link #array()}. */
+    int offset() {
+        return offset;
+    }
+
     @Override
     public byte[] bytes() {
         return Arrays.copyOfRange(array, offset, offset + length);

@@ -156,6 +156,12 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         return c != null && c.sendMessageCopy(text, src, off, len);
     }
 
+    /** Queues {@code len} bytes of {@code src}, which never change (no copy is needed); false as {@link #send}. */
+    final boolean sendUnchanging(boolean text, byte[] src, int off, int len) {
+        Connection c = connection;
+        return c != null && c.sendMessageUnchanging(text, src, off, len);
+    }
+
     /** Queues a frame encoded once for many sockets; false if a close frame was already sent. */
     final boolean sendEncoded(ByteBuffer header, ByteBuffer payload, long credit) {
         Connection c = connection;

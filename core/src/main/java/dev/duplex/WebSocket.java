@@ -273,7 +273,9 @@ public class WebSocket extends EventTarget {
     }
 
     /**
-     * Sends the contents of {@code data} as a binary message.
+     * Sends the contents of {@code data} as a binary message. A blob's bytes never change, so a
+     * server sends an in-memory blob (a received message, or one from {@link Blob#of}) without
+     * copying it: relaying or echoing a message received as a {@code Blob} costs no copy.
      *
      * @throws DOMException {@code InvalidStateError} while {@link #CONNECTING}
      */
@@ -284,6 +286,15 @@ public class WebSocket extends EventTarget {
             // Read from its source while it is sent, in fragments: no copy of its size.
             if (reserve(data.size())) {
                 session.sendStreamed(data);
+            }
+            return;
+        }
+        if (data instanceof ArrayBlob) {
+            // Its bytes never change: a server sends them as they are, so a message received as
+            // a Blob and sent back (an echo, a relay) is not copied; a client masks a copy.
+            ArrayBlob bytes = (ArrayBlob) data;
+            if (reserve(bytes.size())) {
+                session.sendUnchanging(false, bytes.array(), bytes.offset(), (int) bytes.size());
             }
             return;
         }

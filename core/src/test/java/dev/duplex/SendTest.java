@@ -9,7 +9,9 @@ import dev.duplex.TestServers.TestServer;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +110,36 @@ class SendTest {
         List<Object> got = a.log().awaitMessages(2);
         assertThat(((Blob) got.get(0)).bytes()).containsExactly(1, 2, 3);
         assertThat(((Blob) got.get(1)).bytes()).containsExactly(4, 5, 6);
+    }
+
+    // A server sends an in-memory blob's own bytes (no copy): the same received Blob relayed to
+    // two clients, twice each, and a slice of it, must all arrive intact, and a client sending
+    // the Blob it received (masked: into a copy) must not change it.
+    @Test
+    void aReceivedBlobRelayedByTheServerArrivesIntactEverywhere() throws Exception {
+        TestServer server = servers.quiet();
+        EventLog first = servers.openClient(server);
+        WebSocket toFirst = server.nextConnection().socket();
+        EventLog second = servers.openClient(server);
+        Accepted fromSecond = server.nextConnection();
+        byte[] sent = new byte[1 << 20];
+        new Random(7).nextBytes(sent);
+        second.socket().send(sent);
+        Blob received = (Blob) fromSecond.log().awaitMessages(1).get(0);
+        toFirst.send(received);
+        toFirst.send(received);
+        toFirst.send(received.slice(5, 105));
+        fromSecond.socket().send(received);
+        List<Object> atFirst = first.awaitMessages(3);
+        assertThat(((Blob) atFirst.get(0)).bytes()).isEqualTo(sent);
+        assertThat(((Blob) atFirst.get(1)).bytes()).isEqualTo(sent);
+        assertThat(((Blob) atFirst.get(2)).bytes()).isEqualTo(Arrays.copyOfRange(sent, 5, 105));
+        Blob back = (Blob) second.awaitMessages(1).get(0);
+        assertThat(back.bytes()).isEqualTo(sent);
+        second.socket().send(back);
+        assertThat(((Blob) fromSecond.log().awaitMessages(2).get(1)).bytes()).isEqualTo(sent);
+        assertThat(back.bytes()).as("the client's Blob after it was masked and sent").isEqualTo(sent);
+        assertThat(received.bytes()).isEqualTo(sent);
     }
 
     @Test

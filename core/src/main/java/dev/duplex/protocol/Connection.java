@@ -714,6 +714,18 @@ public final class Connection {
     }
 
     /**
+     * Like {@link #sendMessageCopy}, for bytes that never change (an immutable blob's): a server
+     * sends {@code src} itself when the message is the whole array, since it neither masks nor
+     * otherwise changes a payload; a client masks a copy.
+     */
+    public synchronized boolean sendMessageUnchanging(boolean text, byte[] src, int off, int len) {
+        if (role == Role.SERVER && off == 0 && len == src.length) {
+            return sendMessage(text, src);
+        }
+        return sendMessageCopy(text, src, off, len);
+    }
+
+    /**
      * Queues a data frame that was encoded once for many connections (a server's broadcast):
      * unmasked and uncompressed, so the same bytes are valid on every connection. The buffers
      * are not changed (each connection writes from its own duplicate). Returns false once a close

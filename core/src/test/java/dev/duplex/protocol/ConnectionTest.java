@@ -531,6 +531,28 @@ class ConnectionTest {
         }
     }
 
+    @Test
+    void aServerSendsBytesThatNeverChangeWithoutACopyAndAClientMasksACopy() {
+        byte[] whole = Wire.filled(1000, 7);
+        byte[] original = whole.clone();
+
+        Endpoint server = Endpoint.of(SERVER);
+        assertThat(server.conn.sendMessageUnchanging(false, whole, 0, whole.length)).isTrue();
+        assertThat(server.out.payloadArrays.get(0)).isSameAs(whole);
+        assertThat(server.lastFrame().payload()).isEqualTo(original);
+        // Part of an array cannot go out as the frame's array: it is copied.
+        assertThat(server.conn.sendMessageUnchanging(true, whole, 10, 100)).isTrue();
+        assertThat(server.out.payloadArrays.get(1)).isNotSameAs(whole).hasSize(100);
+        assertThat(server.lastFrame().payload()).isEqualTo(Arrays.copyOfRange(original, 10, 110));
+
+        Endpoint client = Endpoint.of(CLIENT);
+        assertThat(client.conn.sendMessageUnchanging(false, whole, 0, whole.length)).isTrue();
+        assertThat(client.out.payloadArrays.get(0)).isNotSameAs(whole);
+        client.assertMaskedByRole(client.lastFrame());
+        assertThat(client.lastFrame().payload()).isEqualTo(original);
+        assertThat(whole).as("the caller's bytes, unmasked").isEqualTo(original);
+    }
+
     // The control payload buffer is made for the first control frame that has a payload and then
     // reused: an empty ping after a full one must not see the earlier bytes.
     @ParameterizedTest

@@ -11,9 +11,11 @@ final class RecordingOutput implements Connection.Output {
     final List<Long> credits = new ArrayList<>();
     final List<byte[]> headers = new ArrayList<>();
     int nullPayloads;
+    final List<byte[]> payloadArrays = new ArrayList<>();   // as handed over, to check for copies
 
     @Override
     public void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
+        payloadArrays.add(payload);
         write(FrameEncoder.header(firstByte, payload.length, masked, maskKey),
                 payload.length == 0 ? null : ByteBuffer.wrap(payload), credit);
     }

@@ -1,12 +1,11 @@
 package dev.duplex.bench.peers.server;
 
-import dev.duplex.BinaryType;
+import dev.duplex.Blob;
 import dev.duplex.MessageEvent;
 import dev.duplex.ServerOptions;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketServer;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -32,15 +31,15 @@ public final class DuplexEchoServer {
                 .build());
         server.onconnection(event -> {
             WebSocket ws = event.socket();
-            // ArrayBuffer delivery: binary messages arrive as a heap ByteBuffer, the cheapest
-            // form to send straight back (a Blob would work too, at the price of a wrapper).
-            ws.binaryType(BinaryType.ARRAYBUFFER);
+            // Binary messages arrive as Blobs (the default binaryType), whose bytes never change:
+            // a server sends one back without copying it, as Netty's echo writes back the
+            // buffer it read. (send(ByteBuffer) must copy: the caller may change its buffer.)
             ws.onmessage(e -> {
                 Object data = ((MessageEvent) e).data();
                 if (data instanceof String s) {
                     ws.send(s);
                 } else {
-                    ws.send((ByteBuffer) data);
+                    ws.send((Blob) data);
                 }
             });
         });
