@@ -37,14 +37,15 @@ public final class Http {
             return false;
         }
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\t') {
-                continue;
-            }
-            if (c < 0x20 || c == 0x7f || c > 0xff) {
+            if (!isValueChar(s.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** True if {@code c} may appear in a header field value: see {@link #isValidHeaderValue}. */
+    static boolean isValueChar(int c) {
+        return c == '\t' || c >= 0x20 && c != 0x7f && c <= 0xff;
     }
 }

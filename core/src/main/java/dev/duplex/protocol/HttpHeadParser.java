@@ -320,8 +320,7 @@ public final class HttpHeadParser {
             to--;
         }
         for (int i = from; i < to; i++) {
-            int c = line[i] & 0xff;
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
+            if (!Http.isValueChar(line[i] & 0xff)) {
                 throw malformed("Invalid character in the value of header "
                         + new String(line, 0, colon, StandardCharsets.ISO_8859_1) + ": "
                         + quote(lineText()));
