@@ -150,26 +150,31 @@ public final class HttpHead {
      */
     public boolean hasToken(String headerName, String token) {
         Objects.requireNonNull(token, "token");
+        if (token.isEmpty()) {
+            return false;   // empty elements are not elements (RFC 9110 §5.6.1)
+        }
         for (int i = indexOf(headerName, 0); i >= 0; i = indexOf(headerName, i + 1)) {
             String value = values[i];
             for (int from = 0; from <= value.length(); ) {
                 int end = elementEnd(value, from);
-                int a = from;
-                int b = end;
-                while (a < b && isOws(value.charAt(a))) {
-                    a++;
-                }
-                while (b > a && isOws(value.charAt(b - 1))) {
-                    b--;
-                }
-                if (b - a == token.length() && value.regionMatches(true, a, token, 0, b - a)
-                        && !token.isEmpty()) {
+                if (trimmedEqualsIgnoreCase(value, from, end, token)) {
                     return true;
                 }
                 from = end + 1;
             }
         }
         return false;
+    }
+
+    /** True if {@code value[from, to)}, without optional whitespace around it, is {@code token}. */
+    private static boolean trimmedEqualsIgnoreCase(String value, int from, int to, String token) {
+        while (from < to && isOws(value.charAt(from))) {
+            from++;
+        }
+        while (to > from && isOws(value.charAt(to - 1))) {
+            to--;
+        }
+        return to - from == token.length() && value.regionMatches(true, from, token, 0, to - from);
     }
 
     /** The index of the first header line at or after {@code from} named {@code name}, or -1. */

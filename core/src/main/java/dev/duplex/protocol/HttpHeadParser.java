@@ -336,7 +336,7 @@ public final class HttpHeadParser {
     }
 
     private static boolean isOws(byte b) {
-        return b == ' ' || b == '\t';
+        return HttpHead.isOws((char) b);
     }
 
     private HandshakeException malformed(String message) {
