@@ -1,18 +1,26 @@
 package dev.duplex;
 
+import dev.duplex.transport.EventLoop;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The event queue of one socket: tasks run on the executor one at a time, in the order they
  * were queued, never concurrently (the WHATWG "queue a task" of a single event loop).
  *
- * <p>The queue starts behind a <em>gate</em> so that handlers registered right after the
- * constructor returns never miss an event (see {@link WebSocket} for the rule that opens it).
+ * <p>The queue may start behind a <em>gate</em>, so that listeners registered after the socket
+ * was made miss no event; {@link WebSocket} decides what opens it (its class comment states
+ * the rules). Tasks queued while the gate is shut wait, in order; nothing polls.
+ *
+ * <p>With {@link WebSocketOptions#IO_THREAD} the tasks run on {@code home}, the socket's own
+ * I/O thread, whichever thread opened the gate or queued the task: a listener that the
+ * documentation promises to the I/O thread never runs on a caller's thread.
  */
 final class EventDispatcher {
     private static final int BATCH = 64;
@@ -22,14 +30,26 @@ final class EventDispatcher {
     private static final ThreadLocal<EventDispatcher> STARTING = new ThreadLocal<>();
 
     private final Executor executor;
+    private final EventLoop home;
+    private final boolean onHomeThread;
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private volatile int scheduled;       // 1 while a drain is scheduled or running
     private static final AtomicIntegerFieldUpdater<EventDispatcher> SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(EventDispatcher.class, "scheduled");
+    private volatile int timedOpening;    // 1 once openGateAfter was called
+    private static final AtomicIntegerFieldUpdater<EventDispatcher> TIMED_OPENING =
+            AtomicIntegerFieldUpdater.newUpdater(EventDispatcher.class, "timedOpening");
     private volatile boolean gateOpen;
+    private volatile boolean discarded;
 
-    EventDispatcher(Executor executor, boolean gateOpen) {
+    /**
+     * @param home the socket's event loop: where {@link WebSocketOptions#IO_THREAD} listeners run
+     *        and where the gate's timer is kept
+     */
+    EventDispatcher(Executor executor, EventLoop home, boolean gateOpen) {
         this.executor = executor;
+        this.home = home;
+        this.onHomeThread = executor == WebSocketOptions.IO_THREAD;
         this.gateOpen = gateOpen;
     }
 
@@ -55,6 +75,7 @@ final class EventDispatcher {
         return gateOpen;
     }
 
+    /** Lets the queued tasks, and every later one, run. Any thread. */
     void openGate() {
         if (!gateOpen) {
             gateOpen = true;
@@ -62,29 +83,56 @@ final class EventDispatcher {
         }
     }
 
-    /** True if tasks are waiting (used to decide whether the gate needs watching). */
-    boolean hasPending() {
-        return !queue.isEmpty();
+    /**
+     * Opens the gate {@code millis} from now unless something opens it sooner; only the first
+     * call counts. One timer on the home loop, which does nothing if it finds the gate open.
+     */
+    void openGateAfter(long millis) {
+        if (gateOpen || !TIMED_OPENING.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        home.execute(() -> {
+            if (!gateOpen) {
+                home.schedule(this::openGate, millis, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** Drops every queued and later task: the socket was abandoned before anyone could see it. */
+    void discard() {
+        discarded = true;
+        queue.clear();
     }
 
     void enqueue(Runnable task) {
+        if (discarded) {
+            return;
+        }
         queue.add(task);
         schedule();
     }
 
     private void schedule() {
         if (gateOpen && !queue.isEmpty() && SCHEDULED.compareAndSet(this, 0, 1)) {
-            EventDispatcher outer = STARTING.get();
-            STARTING.set(this);
-            try {
-                executor.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                scheduled = 0;
-                System.err.println("[duplex] the event executor rejected a task; events of this socket are dropped: " + e);
-                queue.clear();
-            } finally {
-                STARTING.set(outer);
+            if (onHomeThread && !home.inLoop()) {
+                home.execute(this::handOver);
+            } else {
+                handOver();
             }
+        }
+    }
+
+    private void handOver() {
+        EventDispatcher outer = STARTING.get();
+        STARTING.set(this);
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            scheduled = 0;
+            System.err.println("[duplex] the event executor rejected a task; events of this socket are dropped: " + e);
+            queue.clear();
+        } finally {
+            STARTING.set(outer);
         }
     }
 

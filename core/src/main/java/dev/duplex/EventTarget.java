@@ -109,9 +109,18 @@ public class EventTarget {
                 created = new Registration(type, listener, null);
             }
             if (REGISTRATIONS.compareAndSet(this, current, append(current, created))) {
+                listenerAdded();
                 return;
             }
         }
+    }
+
+    /**
+     * Called after a listener or an event handler was registered (not when a handler is
+     * replaced): {@link WebSocket} starts its registration window here. Never called for a
+     * listener that was already registered.
+     */
+    void listenerAdded() {
     }
 
     /**
@@ -211,6 +220,7 @@ public class EventTarget {
                 created = new Registration(type, null, handler);
             }
             if (REGISTRATIONS.compareAndSet(this, current, append(current, created))) {
+                listenerAdded();
                 return;
             }
         }

@@ -11,6 +11,8 @@ import dev.duplex.transport.TcpChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +29,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     final EventLoop loop;
     final long closeTimeoutMillis;
     final KeepAlive keepAlive;
+    final PingTracker pings = new PingTracker();
     WebSocket socket;
     volatile TcpChannel channel;
     volatile Connection connection;          // set once the opening handshake succeeded
@@ -43,6 +46,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     private volatile long lastReceived;      // System.nanoTime() of the last bytes in
     private volatile long lastActivity;      // ... of the last bytes in or frame out
     private long pingSentAt;                 // 0: no ping awaiting an answer
+    private boolean violated;                // the peer broke the protocol: reading stays paused
 
     Session(EventLoop loop, long closeTimeoutMillis, KeepAlive keepAlive) {
         this.loop = loop;
@@ -67,6 +71,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
      */
     final void attach(Connection c) {
         tracer = WireLog.frames(isServer(), peerName());
+        c.holdCloseAfterViolation(true);
         connection = c;
         lastReceived = lastActivity = System.nanoTime();
         if (keepAlive.enabled()) {
@@ -130,7 +135,9 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
                 long quiet = TimeUnit.NANOSECONDS.toMillis(now - lastReceived);
                 if (quiet >= keepAlive.pingIntervalMillis) {
                     pingSentAt = now;
-                    c.sendPing(new byte[0]);
+                    if (c.sendPing(EMPTY)) {
+                        pings.sent(EMPTY, now, null);
+                    }
                     next = Math.min(next, keepAlive.pongTimeoutMillis > 0 ? keepAlive.pongTimeoutMillis : keepAlive.pingIntervalMillis);
                 } else {
                     next = Math.min(next, keepAlive.pingIntervalMillis - quiet);
@@ -168,6 +175,39 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         return c != null && c.sendEncoded(header, payload, credit);
     }
 
+    private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * Sends a ping with {@code data} (at most 125 bytes, copied now); the answer completes with
+     * the round-trip time when its pong arrives, or fails if the connection ends first.
+     */
+    final CompletableFuture<Duration> ping(byte[] data) {
+        byte[] copy = data.clone();
+        CompletableFuture<Duration> answer = new CompletableFuture<>();
+        loop.execute(() -> {
+            Connection c = connection;
+            if (c == null || terminated || !c.sendPing(copy)) {
+                answer.completeExceptionally(new IOException("The connection is closing; no ping was sent"));
+            } else {
+                pings.sent(copy, System.nanoTime(), answer);
+            }
+        });
+        return answer;
+    }
+
+    /** Sends an unsolicited pong (RFC 6455 section 5.5.3); nothing once a close frame was sent. */
+    final void pong(byte[] data) {
+        Connection c = connection;
+        if (c != null) {
+            c.sendPong(data);
+        }
+    }
+
+    @Override
+    public final void onPong(byte[] payload) {
+        pings.answered(payload, System.nanoTime());
+    }
+
     /** Starts the closing handshake with {@code code} and {@code reason}. */
     final void close(int code, String reason) {
         loop.execute(() -> {
@@ -193,7 +233,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     final void readingPaused(boolean paused) {
         loop.execute(() -> {
             TcpChannel ch = channel;
-            if (ch != null && connection != null) {
+            if (ch != null && connection != null && !violated) {
                 ch.pauseReading(paused);
             }
         });
@@ -346,6 +386,26 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         fail(e);
     }
 
+    /**
+     * The peer's bytes broke the protocol: stop reading now, but queue the close frame only after
+     * the handlers of the messages received before the violation have run, so that what they send
+     * (an echo, say) reaches the peer first. The failure is recorded at once, so the close event
+     * reports it even if the peer closes TCP meanwhile.
+     */
+    @Override
+    public final void onViolation(ProtocolException e) {
+        if (failure == null && !terminated) {
+            failure = e;
+        }
+        violated = true;
+        TcpChannel ch = channel;
+        if (ch != null) {
+            ch.pauseReading(true);
+        }
+        Connection c = connection;
+        socket.afterQueuedEvents(() -> loop.execute(() -> c.fail(e)));
+    }
+
     @Override
     public final void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
         lastActivity = System.nanoTime();
@@ -378,8 +438,16 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (ch == abandoned) {
             return;
         }
-        if (!closeHandshakeDone && failure == null && connection == null) {
-            failure = new IOException("The server closed the connection during the opening handshake");
+        if (connection == null && !isServer()) {
+            // Nothing queued can go out any more (with TLS, the upgrade request waits for a TLS
+            // handshake that will not happen): fail now rather than at the connect timeout.
+            if (failure == null) {
+                failure = new IOException(ch.isTls() && !ch.tlsHandshakeDone()
+                        ? "The server closed the connection during the TLS handshake (is it a TLS server? wss:// needs one)"
+                        : "The server closed the connection during the opening handshake");
+            }
+            ch.abort(null);
+            return;
         }
         // After the opening handshake, a peer that just goes away is not a failure of ours:
         // as in browsers, that is a close event with 1006 and no error event.
@@ -464,6 +532,7 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (c != null) {
             c.release();          // permessage-deflate's native memory, on every way out
         }
+        pings.closed(new IOException("The connection closed before the pong arrived"));
         released();
         if (socket == null) {
             return;     // a server connection that never got past its opening handshake

@@ -1,6 +1,7 @@
 package dev.duplex;
 
 import dev.duplex.protocol.CloseCodes;
+import dev.duplex.transport.EventLoop;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,8 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -28,30 +33,43 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * Connecting starts in the constructor. Events are delivered on the executor of
  * {@link WebSocketOptions#executor()} (by default a small pool of Duplex daemon threads), one at
  * a time and in order for each socket: a socket's handlers never run concurrently. Every method
- * may be called from any thread. {@link WebSocketOptions#IO_THREAD} runs handlers on the I/O
- * thread itself (no hand-off between threads: the fastest, for handlers that never block).
+ * may be called from any thread. {@link WebSocketOptions#IO_THREAD} runs handlers on the socket's
+ * I/O thread, and only there (no hand-off between threads: the fastest, for handlers that never
+ * block).
  *
- * <h2>Handlers registered after the constructor miss nothing</h2>
+ * <h2>When a new socket starts delivering events</h2>
  * JavaScript code can set {@code onopen} after {@code new WebSocket(...)} because events wait for
- * the running script to finish. Duplex gives the same guarantee with a deterministic rule: a new
- * socket holds its events until the thread that constructed it is done registering:
- * <ul>
- *   <li>A socket created inside a Duplex event handler delivers nothing before that handler
- *       returns, however long it runs or sleeps (exactly JavaScript's run-to-completion).</li>
- *   <li>A socket created on any other thread starts delivering when that thread waits, sleeps
- *       or ends (its {@link Thread#getState() state} is {@code WAITING},
- *       {@code TIMED_WAITING} or {@code TERMINATED}: for example it awaits a latch, joins, or
- *       returns from a task of an executor and waits for the next one), or when it calls
- *       {@link #send}, {@link #close},
- *       {@link #readyState()} or {@link #bufferedAmount()} on the socket.</li>
- * </ul>
- * Waiting for a lock is not waiting for the next task: a thread {@code BLOCKED} on a
- * {@code synchronized} monitor, or parked for a {@code ReentrantLock}, {@code ReentrantReadWriteLock}
- * or {@code StampedLock}, counts only when it is seen so on two checks in a row a millisecond apart,
- * so that a moment of contention (a logger's lock, say) does not open the gate.
- * Handler and listener registration ({@code onopen(...)}, {@code addEventListener}) and the
- * other attribute getters do not count. So a handler registered on the constructing thread before
- * it next blocks, or next uses the socket, sees every event from {@code open} on.
+ * the running script to finish. Java has no such moment, so a new client socket holds its events
+ * (in order, nothing dropped, nothing polled) until one of these happens, whichever comes first:
+ * <ol>
+ *   <li><b>Deterministic, for libraries and frameworks:</b> with
+ *       {@link #connect(String, List, WebSocketOptions, Consumer) WebSocket.connect(url, ..., setup)}
+ *       the socket delivers nothing before {@code setup} returns, and then everything, whatever
+ *       the threads involved do. Nothing else on this list applies to such a socket.</li>
+ *   <li><b>Run-to-completion:</b> a socket created inside an event listener (of any socket or
+ *       server) starts delivering when that listener returns, and one created on a Duplex I/O
+ *       thread (in a {@link HandshakeHandler} of an {@code IO_THREAD} server, say) when the
+ *       task that thread is running ends.</li>
+ *   <li><b>The creating thread uses the socket:</b> it calls {@link #send}, {@link #close},
+ *       {@link #readyState()} or {@link #bufferedAmount()} on it; it is then done registering.
+ *       Registering listeners and the other getters do not count.</li>
+ *   <li><b>The registration window ends:</b> {@value #REGISTRATION_WINDOW_MILLIS} ms after the
+ *       first listener or event handler was registered on the socket, whatever the creating
+ *       thread is doing meanwhile (blocked in I/O, spinning, parked, a virtual thread).</li>
+ * </ol>
+ * So MDN-style code, the constructor and then the handlers, misses nothing as long as it
+ * registers its handlers within {@value #REGISTRATION_WINDOW_MILLIS} ms of the first one; a
+ * socket with no listener at all holds its events until it gets one (or is used, as in 3). No
+ * event waits longer than {@value #REGISTRATION_WINDOW_MILLIS} ms once its socket has a
+ * listener. Server-side sockets need none of this: their {@code connection} event is the first
+ * task on their queue, so handlers set in {@code onconnection} see every message.
+ *
+ * <p>{@link #readyState()} is the state that the events delivered so far imply (it becomes
+ * {@code OPEN} as {@code open} is dispatched). Once the opening handshake has succeeded and the
+ * {@code open} event is on its way, {@link #send} no longer throws {@code InvalidStateError}: the
+ * message goes out, since the connection is open on the wire; and
+ * {@link #close} starts the closing handshake (the {@code open} event is then not delivered, as
+ * after any {@code close()}).
  *
  * <h2>Differences from today's Chromium</h2>
  * Deliberate, following the seed documents and RFC 6455: {@code send} of a string with an unpaired
@@ -70,7 +88,11 @@ public class WebSocket extends EventTarget {
     /** The connection has been closed or could not be opened. */
     public static final int CLOSED = 3;
 
-    private static final long GATE_POLL_MILLIS = 1;
+    /**
+     * How long after its first listener a new client socket starts delivering events at the
+     * latest (see "When a new socket starts delivering events" above), in milliseconds.
+     */
+    public static final long REGISTRATION_WINDOW_MILLIS = 20;
     /**
      * Received bytes waiting for handlers above which the socket stops reading from the network
      * (TCP flow control then slows the peer down); reading resumes below half of it.
@@ -83,9 +105,12 @@ public class WebSocket extends EventTarget {
     private final Session session;
     private final EventDispatcher events;
     private final long maxBufferedAmount;
+    /** The thread whose use of the socket opens its gate; null when that rule does not apply. */
     private final Thread creator;
-    /** False for sockets made inside an event handler: their gate opens when the handler returns. */
-    private final boolean watchCreator;
+    /** True if the registration window applies: a client socket not made by {@link #connect}. */
+    private final boolean registrationWindow;
+    /** Set on the I/O thread once the opening handshake succeeded, before open is queued. */
+    private volatile boolean openDue;
     private volatile long bufferedAmount;
     private static final AtomicLongFieldUpdater<WebSocket> BUFFERED_AMOUNT =
             AtomicLongFieldUpdater.newUpdater(WebSocket.class, "bufferedAmount");
@@ -94,8 +119,6 @@ public class WebSocket extends EventTarget {
     private volatile String protocol = "";
     private volatile String extensions = "";
     private volatile boolean overflowed;
-    private boolean gateWatched;     // loop thread only
-    private boolean creatorSeenContending;     // loop thread only: at the previous gate check
     private final InboundBackPressure inbound = new InboundBackPressure(INBOUND_HIGH_WATER, this::pauseReading);
 
     /**
@@ -126,6 +149,53 @@ public class WebSocket extends EventTarget {
      * @throws DOMException as {@link #WebSocket(String, String...)}
      */
     public WebSocket(String url, List<String> protocols, WebSocketOptions options) {
+        this(url, protocols, options, false);
+    }
+
+    /**
+     * Opens a connection to {@code url}, and calls {@code setup} with the new socket before any
+     * of its events is delivered: listeners registered there see every event, from {@code open}
+     * on, whatever the threads involved do. This is the deterministic way to open a socket, for
+     * libraries, frameworks and code that registers its listeners far from the constructor.
+     *
+     * <pre>{@code
+     * WebSocket ws = WebSocket.connect("ws://localhost:8080/chat", socket -> {
+     *     socket.onopen(e -> socket.send("Hello Server!"));
+     *     socket.onmessage(e -> System.out.println(((MessageEvent) e).data()));
+     * });
+     * }</pre>
+     *
+     * @throws DOMException as {@link #WebSocket(String)}
+     * @throws RuntimeException whatever {@code setup} throws; the connection is then abandoned
+     *     and the socket delivers nothing
+     */
+    public static WebSocket connect(String url, Consumer<? super WebSocket> setup) {
+        return connect(url, List.of(), WebSocketOptions.defaults(), setup);
+    }
+
+    /**
+     * {@link #connect(String, Consumer)} with subprotocols and options.
+     *
+     * @throws DOMException as {@link #WebSocket(String, String...)}
+     * @throws RuntimeException whatever {@code setup} throws; the connection is then abandoned
+     *     and the socket delivers nothing
+     */
+    public static WebSocket connect(String url, List<String> protocols, WebSocketOptions options,
+                                    Consumer<? super WebSocket> setup) {
+        Objects.requireNonNull(setup, "setup");
+        WebSocket ws = new WebSocket(url, protocols, options, true);
+        try {
+            setup.accept(ws);
+        } catch (RuntimeException | Error e) {
+            ws.events.discard();
+            ws.session.abort(new IOException("The setup callback of WebSocket.connect threw " + e));
+            throw e;
+        }
+        ws.events.openGate();
+        return ws;
+    }
+
+    private WebSocket(String url, List<String> protocols, WebSocketOptions options, boolean deterministic) {
         Objects.requireNonNull(options, "options");
         WebSocketUrl parsed = WebSocketUrl.parse(url);
         List<String> offered = WebSocketUrl.validateProtocols(protocols == null ? List.of() : protocols);
@@ -134,16 +204,24 @@ public class WebSocket extends EventTarget {
         this.serverSide = false;
         this.maxBufferedAmount = options.maxBufferedAmount();
         this.readyState = CONNECTING;
-        this.creator = Thread.currentThread();
-        Executor executor = options.executor() != null ? options.executor() : EventThreads.shared();
-        this.events = new EventDispatcher(executor, false);
-        this.watchCreator = !EventDispatcher.inEventTask();
-        if (!watchCreator) {
-            EventDispatcher.openGateAfterCurrentTask(events);
-        }
         ClientSession s = new ClientSession(parsed, offered, options);
-        s.socket = this;
         this.session = s;
+        Executor executor = options.executor() != null ? options.executor() : EventThreads.shared();
+        this.events = new EventDispatcher(executor, s.loop, false);
+        this.registrationWindow = !deterministic;
+        EventLoop ioThread = EventLoop.current();
+        if (deterministic) {
+            this.creator = null;
+        } else if (EventDispatcher.inEventTask()) {
+            this.creator = null;
+            EventDispatcher.openGateAfterCurrentTask(events);
+        } else if (ioThread != null) {
+            this.creator = null;
+            ioThread.execute(events::openGate);     // after the task this I/O thread is running
+        } else {
+            this.creator = Thread.currentThread();
+        }
+        s.socket = this;
         s.start();
     }
 
@@ -159,8 +237,9 @@ public class WebSocket extends EventTarget {
         this.maxBufferedAmount = maxBufferedAmount;
         this.readyState = OPEN;
         this.creator = null;
-        this.watchCreator = false;
-        this.events = new EventDispatcher(executor, true);
+        this.registrationWindow = false;
+        this.openDue = true;
+        this.events = new EventDispatcher(executor, session.loop, true);
     }
 
     private static String originOf(String url) {
@@ -303,15 +382,22 @@ public class WebSocket extends EventTarget {
 
     private void checkNotConnecting() {
         int state = readyState;    // read before the gate may open: an open event let out now has not run
+        boolean due = openDue;
         touch();
-        if (state == CONNECTING) {
+        if (state == CONNECTING && !due) {
             throw DOMException.invalidState("Cannot send while the WebSocket is still CONNECTING");
         }
     }
 
+    /** True if a message sent now goes out: OPEN, or the handshake is done and open is on its way. */
+    private boolean sendable() {
+        int state = readyState;
+        return state == OPEN || (state == CONNECTING && openDue);
+    }
+
     /** Queues a frame a server encoded once for all its clients (see {@link WebSocketServer#broadcast}). */
     boolean sendEncoded(ByteBuffer header, ByteBuffer payload, long size) {
-        if (readyState == CONNECTING) {
+        if (readyState == CONNECTING && !openDue) {
             return false;
         }
         return reserve(size) && session.sendEncoded(header, payload, size);
@@ -328,7 +414,7 @@ public class WebSocket extends EventTarget {
      * starts, data is not sent but still counted (WHATWG); past the limit the socket is closed.
      */
     private boolean reserve(long size) {
-        if (readyState != OPEN || overflowed) {
+        if (!sendable() || overflowed) {
             BUFFERED_AMOUNT.addAndGet(this, size);
             return false;
         }
@@ -341,6 +427,80 @@ public class WebSocket extends EventTarget {
             return false;
         }
         return true;
+    }
+
+    // ------------------------------------------------------------------ pings (a Java extension)
+
+    /**
+     * Sends a ping with no application data; see {@link #ping(byte[])}.
+     *
+     * @throws DOMException {@code InvalidStateError} while {@link #CONNECTING}
+     */
+    public CompletionStage<Duration> ping() {
+        return ping(new byte[0]);
+    }
+
+    /**
+     * Sends a ping frame carrying {@code data} (RFC 6455 section 5.5.2). The stage completes with
+     * the round-trip time when the peer's pong arrives (a pong answers the oldest waiting ping
+     * with the same data and every ping sent before it, since a peer may answer only the latest
+     * of several), and fails if the socket closes first, or at once if it is already closing.
+     * Browsers have no such method; it is for keep-alive checks and latency measurements.
+     *
+     * @param data at most 125 bytes, copied before this method returns
+     * @throws IllegalArgumentException if {@code data} is longer than 125 bytes
+     * @throws DOMException {@code InvalidStateError} while {@link #CONNECTING}
+     */
+    public CompletionStage<Duration> ping(byte[] data) {
+        checkControlData(data);
+        checkNotConnecting();
+        if (!sendable()) {
+            return CompletableFuture.failedFuture(new IOException("The WebSocket is "
+                    + (readyState == CLOSING ? "CLOSING" : "CLOSED") + "; no ping was sent"));
+        }
+        return session.ping(data);
+    }
+
+    /**
+     * Sends an unsolicited pong frame carrying {@code data}: a one-way heartbeat that expects no
+     * answer (RFC 6455 section 5.5.3). Does nothing once the socket is closing.
+     *
+     * @param data at most 125 bytes, copied before this method returns
+     * @throws IllegalArgumentException if {@code data} is longer than 125 bytes
+     * @throws DOMException {@code InvalidStateError} while {@link #CONNECTING}
+     */
+    public void pong(byte[] data) {
+        checkControlData(data);
+        checkNotConnecting();
+        if (sendable()) {
+            session.pong(data.clone());
+        }
+    }
+
+    private static void checkControlData(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        if (data.length > 125) {
+            throw new IllegalArgumentException("A ping or pong carries at most 125 bytes (RFC 6455 section 5.5); got "
+                    + data.length);
+        }
+    }
+
+    /**
+     * The round-trip time of the latest answered ping: one sent by {@link #ping(byte[])} or a
+     * keep-alive ping ({@link WebSocketOptions#pingInterval()}); empty before the first answer.
+     */
+    public Optional<Duration> roundTripTime() {
+        long n = session.pings.latestNanos();
+        return n < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(n));
+    }
+
+    /**
+     * The smoothed round-trip time of the answered pings, as TCP computes it (RFC 6298: each
+     * new sample counts for one eighth); empty before the first answer.
+     */
+    public Optional<Duration> smoothedRoundTripTime() {
+        long n = session.pings.smoothedNanos();
+        return n < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(n));
     }
 
     // ------------------------------------------------------------------ closing
@@ -399,7 +559,7 @@ public class WebSocket extends EventTarget {
                 return;
             }
             readyState = CLOSING;
-            if (state == CONNECTING) {
+            if (state == CONNECTING && !openDue) {
                 session.abort(new IOException("close() was called before the connection was established"));
                 return;
             }
@@ -468,6 +628,7 @@ public class WebSocket extends EventTarget {
     // ------------------------------------------------------------------ from the session (loop thread)
 
     void established(String protocol, String extensions) {
+        openDue = true;
         enqueue(() -> {
             if (readyState != CONNECTING) {
                 return;
@@ -531,12 +692,22 @@ public class WebSocket extends EventTarget {
         BUFFERED_AMOUNT.addAndGet(this, -credit);
     }
 
+    /**
+     * Runs {@code action} once the listeners of every event queued so far have run (so what they
+     * sent is queued before whatever {@code action} sends), or now if the socket delivers nothing
+     * yet: then there is no listener whose replies could be waited for.
+     */
+    void afterQueuedEvents(Runnable action) {
+        if (events.gateOpen()) {
+            enqueue(action);
+        } else {
+            action.run();
+        }
+    }
+
     /** Queues a task on this socket's event queue (for the server's connection event). */
     void enqueue(Runnable task) {
         events.enqueue(task);
-        if (!events.gateOpen() && watchCreator) {
-            watchGate();
-        }
     }
 
     private void pauseReading(boolean paused) {
@@ -557,27 +728,11 @@ public class WebSocket extends EventTarget {
         }
     }
 
-    // Polls the constructing thread's state from the loop until it stops running (see class doc).
-    private void watchGate() {
-        session.loop.execute(() -> {
-            if (!gateWatched) {
-                gateWatched = true;
-                checkGate();
-            }
-        });
-    }
-
-    private void checkGate() {
-        if (events.gateOpen()) {
-            return;
-        }
-        ThreadActivity activity = ThreadActivity.of(creator);
-        boolean contending = activity == ThreadActivity.CONTENDING;
-        if (activity == ThreadActivity.WAITING || (contending && creatorSeenContending)) {
-            events.openGate();
-        } else {
-            creatorSeenContending = contending;
-            session.loop.schedule(this::checkGate, GATE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    // The first listener starts the registration window (see the class comment).
+    @Override
+    void listenerAdded() {
+        if (registrationWindow && !events.gateOpen()) {
+            events.openGateAfter(REGISTRATION_WINDOW_MILLIS);
         }
     }
 }

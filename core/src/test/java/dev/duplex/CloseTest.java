@@ -211,29 +211,35 @@ class CloseTest {
     }
 
     @Test
-    void closeWhileTheOpenEventWaitsBehindTheGateNeverOpens() {
-        // The handshake completes while the constructing thread keeps running, so the open event
-        // waits behind the registration gate; close() lets it out. With an executor that runs
-        // tasks at once, a gate opened before readyState moved on would fire open inside close()
-        // and turn close() into a normal closing handshake. As in JavaScript, close() comes first.
+    void closeWhileTheOpenEventWaitsBehindTheGateClosesCleanlyAndNeverOpens() throws Exception {
+        // The handshake is done but the open event waits (no listener yet), so the connection is
+        // open on the wire: close() runs the closing handshake instead of failing the connection,
+        // and, as after any close(), the open event is not delivered. close() is called from
+        // another thread, so that the gate stays shut until the log is attached.
         TestServer server = servers.quiet();
         WebSocket ws = servers.client(server.url(), List.of(), WebSocketOptions.builder().executor(Runnable::run).build());
+        TestServers.Accepted accepted = server.nextConnection();
+        EventLog.spin(200);     // the client reads the 101 meanwhile
+        Thread closer = new Thread(() -> ws.close(4001, "bye"));
+        closer.start();
+        closer.join(5000);
         EventLog log = EventLog.attach(ws);
-        awaitHandshakeWithoutWaiting(server);
-        ws.close();
-        log.assertFailed();
-        assertThat(log.types()).containsExactly("error", "close");
+        CloseEvent close = log.awaitClose();
+        assertThat(log.types()).containsExactly("close");
+        assertThat(close.wasClean()).isTrue();
+        assertThat(close.code()).isEqualTo(4001);
+        assertThat(accepted.log().awaitClose().code()).isEqualTo(4001);
     }
 
-    // Spins (the thread stays RUNNABLE, so the gate stays shut) until the server accepted the
-    // connection, then long enough for the client to read the 101.
-    static void awaitHandshakeWithoutWaiting(TestServer server) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (server.accepted.isEmpty()) {
-            assertThat(System.nanoTime()).as("the server accepted the connection in time").isLessThan(deadline);
-            Thread.onSpinWait();
+    @Test
+    void closeWhileTheHandshakeIsInProgressStillFailsTheConnection() throws Exception {
+        try (FakeServer silent = FakeServer.start(FakeServer.Peer::drain)) {
+            WebSocket ws = servers.client(silent.url());
+            EventLog log = EventLog.attach(ws);
+            ws.close();
+            log.assertFailed();
+            assertThat(log.types()).containsExactly("error", "close");
         }
-        EventLog.spin(200);
     }
 
     @Test

@@ -38,6 +38,8 @@ final class EventLog {
     private final List<Entry> entries = new ArrayList<>();
     private final AtomicInteger inHandler = new AtomicInteger();
     private final List<String> violations = new ArrayList<>();
+    /** Events so far per type: waiting checks these, not the whole list, on every event. */
+    private final java.util.Map<String, Integer> counts = new java.util.HashMap<>();
 
     private EventLog(WebSocket socket) {
         this.socket = socket;
@@ -69,6 +71,7 @@ final class EventLog {
                     violations.add("event " + event.type() + " has target " + event.target());
                 }
                 entries.add(new Entry(event.type(), event, state, Thread.currentThread(), System.nanoTime()));
+                counts.merge(event.type(), 1, Integer::sum);
                 notifyAll();
             }
             // widen the window in which a concurrent dispatch would be noticed
@@ -101,7 +104,7 @@ final class EventLog {
 
     /** Waits for the {@code n}-th (1-based) event of {@code type}. */
     Entry await(String type, int n) {
-        return awaitMatching(type + " #" + n, list -> list.stream().filter(e -> e.type().equals(type)).count() >= n,
+        return awaitMatching(type + " #" + n, list -> counts.getOrDefault(type, 0) >= n,
                 list -> list.stream().filter(e -> e.type().equals(type)).skip(n - 1).findFirst().orElseThrow());
     }
 
@@ -119,7 +122,7 @@ final class EventLog {
 
     /** Waits for {@code n} messages and returns the data of the first {@code n}. */
     List<Object> awaitMessages(int n) {
-        return awaitMatching(n + " messages", list -> list.stream().filter(e -> e.type().equals("message")).count() >= n,
+        return awaitMatching(n + " messages", list -> counts.getOrDefault("message", 0) >= n,
                 list -> list.stream().filter(e -> e.type().equals("message")).limit(n)
                         .map(e -> e.message().data()).collect(Collectors.toList()));
     }
@@ -213,7 +216,16 @@ final class EventLog {
         return error;
     }
 
+    /** The events so far, for failure messages: all of them, or the first and last 20 of a long log. */
     synchronized String describe() {
+        if (entries.size() > 50) {
+            return describe(entries.subList(0, 20)) + " ... " + (entries.size() - 40) + " more ... "
+                    + describe(entries.subList(entries.size() - 20, entries.size()));
+        }
+        return describe(entries);
+    }
+
+    private static String describe(List<Entry> entries) {
         return entries.stream().map(e -> {
             Event ev = e.event();
             String detail = "";

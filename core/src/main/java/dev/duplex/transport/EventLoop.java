@@ -60,6 +60,11 @@ public final class EventLoop {
         return CURRENT.get() != null;
     }
 
+    /** The loop whose thread is the calling thread, or null on any other thread. */
+    public static EventLoop current() {
+        return CURRENT.get();
+    }
+
     /** True if the caller is this loop's thread. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;

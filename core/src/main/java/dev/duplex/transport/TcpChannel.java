@@ -633,6 +633,16 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
     }
 
+    /** True if this channel runs TLS. */
+    public boolean isTls() {
+        return tls != null;
+    }
+
+    /** True once the TLS handshake has completed (false for a plain channel). */
+    public boolean tlsHandshakeDone() {
+        return tls != null && tls.handshakeDone();
+    }
+
     public boolean isClosed() {
         return closed;
     }

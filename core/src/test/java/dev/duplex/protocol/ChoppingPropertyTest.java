@@ -110,10 +110,15 @@ class ChoppingPropertyTest {
                 s.output.add("F0 CLOSE" + (outMasked ? " masked " : " ") + hex(Wire.closePayload(code, reason)));
             }
             add(s, frame(r, true, Opcode.CLOSE, close, masked));
-            // Whatever follows the close is ignored, in the same read or not.
+            // Control frames after the close are ignored; a data frame there fails the connection
+            // (without a second close frame), in the same read or not.
             if (r.nextBoolean()) {
-                add(s, frame(r, true, Opcode.TEXT, Wire.utf8("after close"), masked));
                 add(s, frame(r, true, Opcode.PING, Wire.utf8("p"), masked));
+                if (r.nextBoolean()) {
+                    add(s, frame(r, true, Opcode.TEXT, Wire.utf8("after close"), masked));
+                    s.events.add("error 1002");
+                    add(s, frame(r, true, Opcode.PING, Wire.utf8("q"), masked));
+                }
             }
         }
         // Sometimes: break the conversation (a flipped byte) or set tight limits. The result is

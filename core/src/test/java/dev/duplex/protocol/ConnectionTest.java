@@ -660,7 +660,7 @@ class ConnectionTest {
         assertThat(e.conn.sendMessage(true, utf8("late"))).isFalse();
         assertThat(e.conn.sendPing(new byte[0])).isFalse();
         assertThat(e.conn.close(1000, "")).isFalse();
-        e.receive(e.incoming(Opcode.TEXT, utf8("late")), e.incoming(Opcode.PING, new byte[0]));
+        e.receive(e.incoming(Opcode.PING, new byte[0]), e.incoming(Opcode.PONG, new byte[0]));
         assertThat(e.events.events).hasSize(1);
         assertThat(e.out.writes()).isEqualTo(1);
     }
@@ -709,7 +709,7 @@ class ConnectionTest {
         assertThat(e.frames()).as("no second close frame").hasSize(1);
         assertThat(e.conn.isClosed()).isTrue();
 
-        e.receive(e.incoming(Opcode.TEXT, utf8("after")), e.incoming(Opcode.CLOSE, new byte[0]));
+        e.receive(e.incoming(Opcode.PING, utf8("after")), e.incoming(Opcode.CLOSE, new byte[0]));
         assertThat(e.events.events).hasSize(1);
         assertThat(e.frames()).hasSize(1);
     }
@@ -747,14 +747,45 @@ class ConnectionTest {
 
     @ParameterizedTest
     @EnumSource(Connection.Role.class)
-    void bytesAfterThePeersCloseInTheSameReadAreIgnored(Connection.Role role) {
-        // Whether the bytes after the close arrive in the same read or later must not matter.
+    void controlFramesAfterThePeersCloseAreIgnored(Connection.Role role) {
+        Endpoint e = Endpoint.of(role);
+        e.receive(e.incoming(Opcode.CLOSE, closePayload(1000, "")), e.incoming(Opcode.PING, utf8("p")),
+                e.incoming(Opcode.PONG, utf8("q")));
+        assertThat(e.events.events).containsExactly("close 1000 ");
+        assertThat(e.frames()).as("the close echo only: no pong after our close").hasSize(1);
+        assertThat(e.conn.isClosed()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Connection.Role.class)
+    void aDataFrameAfterThePeersCloseFails1002WithoutASecondCloseFrame(Connection.Role role) {
+        // RFC 6455 section 5.5.1: nothing may follow a close frame; Chromium fails the connection
+        // ("Data frame received after close"). Our close echo is already out, so none follows.
         Endpoint e = Endpoint.of(role);
         e.receive(e.incoming(Opcode.CLOSE, closePayload(1000, "")), e.incoming(Opcode.TEXT, utf8("after")),
                 e.incoming(Opcode.PING, utf8("p")), hex("ff"));
-        assertThat(e.events.events).containsExactly("close 1000 ");
+        assertThat(e.events.events).containsExactly("close 1000 ", "error 1002");
+        assertThat(e.events.errors.get(0).getMessage()).contains("TEXT frame after the peer's close frame");
         assertThat(e.frames()).hasSize(1);
-        assertThat(e.conn.isClosed()).isTrue();
+        e.receive(e.incoming(Opcode.TEXT, utf8("later")));
+        assertThat(e.events.events).as("nothing is read after the failure").hasSize(2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Connection.Role.class)
+    void aHeldViolationStopsReadingButNotSendingUntilFail(Connection.Role role) {
+        Endpoint e = Endpoint.of(role);
+        java.util.List<ProtocolException> held = new java.util.ArrayList<>();
+        e.events.onViolation = held::add;
+        e.conn.holdCloseAfterViolation(true);
+        e.receive(e.incoming(Opcode.TEXT, utf8("valid")), e.incoming(true, 0, 5, new byte[0]), e.incoming(Opcode.TEXT, utf8("x")));
+        assertThat(e.events.events).containsExactly("text valid");
+        assertThat(held).singleElement().satisfies(v -> assertThat(v.closeCode()).isEqualTo(1002));
+        assertThat(e.conn.sendMessage(true, utf8("echo"))).as("replies still go out").isTrue();
+        e.conn.fail(held.get(0));
+        assertThat(e.events.events).containsExactly("text valid", "error 1002");
+        assertThat(e.frames()).extracting(Wire.Parsed::opcode).containsExactly(Opcode.TEXT, Opcode.CLOSE);
+        assertThat(e.conn.sendMessage(true, utf8("late"))).isFalse();
     }
 
     @ParameterizedTest

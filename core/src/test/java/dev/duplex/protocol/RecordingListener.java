@@ -9,6 +9,10 @@ final class RecordingListener implements Connection.Listener {
     final List<ProtocolException> errors = new ArrayList<>();
     final List<byte[]> binaries = new ArrayList<>();
     final List<String> texts = new ArrayList<>();
+    /** What a held violation ({@link Connection#holdCloseAfterViolation}) is handed to. */
+    java.util.function.Consumer<ProtocolException> onViolation = e -> {
+        throw new AssertionError("unexpected held violation", e);
+    };
 
     @Override
     public void onText(String text) {
@@ -35,6 +39,11 @@ final class RecordingListener implements Connection.Listener {
     @Override
     public void onCloseFrame(int code, String reason) {
         events.add("close " + code + " " + reason);
+    }
+
+    @Override
+    public void onViolation(ProtocolException e) {
+        onViolation.accept(e);
     }
 
     @Override

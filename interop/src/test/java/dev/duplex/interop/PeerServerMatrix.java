@@ -46,8 +46,8 @@ abstract class PeerServerMatrix extends AgentMatrix {
     @Override
     Link connect(boolean deflate, String path, List<String> protocols) {
         Peer peer = deflate ? deflating : plain;
-        WebSocket ws = new WebSocket("ws://127.0.0.1:" + peer.port() + path, protocols, options(deflate));
-        Recorder events = Recorder.attach(ws);
+        Recorder events = Recorder.connect("ws://127.0.0.1:" + peer.port() + path, protocols, options(deflate));
+        WebSocket ws = events.socket;
         try {
             events.awaitOpen(SHORT);
         } catch (AssertionError e) {
@@ -66,8 +66,8 @@ abstract class PeerServerMatrix extends AgentMatrix {
     void close_while_connecting_releases_the_connection(boolean deflate) {
         Peer peer = deflate ? deflating : plain;
         String path = path("close-connecting");
-        WebSocket ws = new WebSocket("ws://127.0.0.1:" + peer.port() + path, List.of(), options(deflate));
-        Recorder events = Recorder.attach(ws);
+        Recorder events = Recorder.connect("ws://127.0.0.1:" + peer.port() + path, List.of(), options(deflate));
+        WebSocket ws = events.socket;
         ws.close();
         CloseEvent close = events.awaitClose(SHORT);
         assertThat(events.types()).containsExactly("error", "close");
@@ -85,8 +85,9 @@ abstract class PeerServerMatrix extends AgentMatrix {
     @ValueSource(booleans = {false, true})
     void fails_when_the_server_selects_no_subprotocol(boolean deflate) {
         Peer peer = deflate ? deflating : plain;
-        WebSocket ws = new WebSocket("ws://127.0.0.1:" + peer.port() + "/noproto" + path("noproto"), List.of("chat"), options(deflate));
-        Recorder events = Recorder.attach(ws);
+        Recorder events = Recorder.connect("ws://127.0.0.1:" + peer.port() + "/noproto" + path("noproto"),
+                List.of("chat"), options(deflate));
+        WebSocket ws = events.socket;
         CloseEvent close = events.awaitClose(SHORT);
         assertThat(events.types()).containsExactly("error", "close");
         assertThat(close.code()).isEqualTo(1006);

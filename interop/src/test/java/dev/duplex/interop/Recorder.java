@@ -5,6 +5,7 @@ import dev.duplex.ErrorEvent;
 import dev.duplex.Event;
 import dev.duplex.MessageEvent;
 import dev.duplex.WebSocket;
+import dev.duplex.WebSocketOptions;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,14 @@ final class Recorder {
         this.socket = socket;
     }
 
-    /** Registers handlers on {@code socket}: call it on the thread that made it (or in onconnection). */
+    /** Opens a client with {@link WebSocket#connect}, its handlers registered before any event. */
+    static Recorder connect(String url, List<String> protocols, WebSocketOptions options) {
+        Recorder[] made = new Recorder[1];
+        WebSocket.connect(url, protocols, options, socket -> made[0] = attach(socket));
+        return made[0];
+    }
+
+    /** Registers handlers on {@code socket}: in onconnection, or in the set-up callback of {@link WebSocket#connect}. */
     static Recorder attach(WebSocket socket) {
         Recorder r = new Recorder(socket);
         socket.onopen(r::add);

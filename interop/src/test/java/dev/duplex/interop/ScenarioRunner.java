@@ -171,11 +171,13 @@ final class ScenarioRunner {
                     String url = expand((String) step.get("url"));
                     List<String> protocols = step.containsKey("protocols")
                             ? ((List<String>) step.get("protocols")).stream().map(this::expand).toList() : List.of();
-                    ws = new WebSocket(url, protocols, WebSocketOptions.builder().executor(loop).build());
-                    ws.onopen(this::onEvent);
-                    ws.onmessage(this::onEvent);
-                    ws.onerror(this::onEvent);
-                    ws.onclose(this::onEvent);
+                    // As in the page, where the handlers are set in the task that made the socket.
+                    ws = WebSocket.connect(url, protocols, WebSocketOptions.builder().executor(loop).build(), socket -> {
+                        socket.onopen(this::onEvent);
+                        socket.onmessage(this::onEvent);
+                        socket.onerror(this::onEvent);
+                        socket.onclose(this::onEvent);
+                    });
                 }
                 case "send" -> {
                     if (step.containsKey("text")) {

@@ -222,7 +222,17 @@ public final class SoakClient {
 
         void start() {
             try {
-                ws = new WebSocket(url, List.of(), options);
+                WebSocket.connect(url, List.of(), options, socket -> {
+                    ws = socket;     // before any event: the handlers use the field
+                    socket.binaryType(BinaryType.ARRAYBUFFER);
+                    socket.onopen(e -> opened());
+                    socket.onmessage(e -> received(((MessageEvent) e).data()));
+                    socket.onerror(e -> {
+                        ErrorEvent error = (ErrorEvent) e;
+                        SampleLine.count(errorKinds, SampleLine.kindOf(error.error(), error.message()));
+                    });
+                    socket.onclose(e -> closed((CloseEvent) e));
+                });
             } catch (RuntimeException e) {
                 SampleLine.count(errorKinds, "constructor:" + SampleLine.kindOf(e, null));
                 failures.increment();
@@ -233,16 +243,6 @@ public final class SoakClient {
                 }
                 return;
             }
-            ws.binaryType(BinaryType.ARRAYBUFFER);
-            ws.onopen(e -> opened());
-            ws.onmessage(e -> received(((MessageEvent) e).data()));
-            ws.onerror(e -> {
-                ErrorEvent error = (ErrorEvent) e;
-                SampleLine.count(errorKinds, SampleLine.kindOf(error.error(), error.message()));
-            });
-            ws.onclose(e -> closed((CloseEvent) e));
-            // Handlers are in place: let events flow now rather than when this thread next blocks.
-            ws.readyState();
         }
 
         private synchronized void releasePermit() {

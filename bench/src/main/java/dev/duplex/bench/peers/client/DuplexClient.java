@@ -40,42 +40,46 @@ public final class DuplexClient implements ClientBench.Driver {
     @Override
     public ClientBench.Stream open(URI uri, ClientBench.Payload payload, ClientBench.Tally tally) throws Exception {
         CompletableFuture<Void> opened = new CompletableFuture<>();
-        WebSocket ws = new WebSocket(uri.toString(), List.of(), options);
-        SendPump pump = new SendPump(payload.count) {
-            @Override
-            boolean trySend(int index) {
-                if (ws.bufferedAmount() >= payload.window) {
-                    return false;
-                }
-                if (payload.binary) {
-                    ws.send(payload.bytes);     // copied by send, as the API says
-                } else {
-                    ws.send(payload.text);
-                }
-                return true;
-            }
-        };
-        ws.onopen(e -> opened.complete(null));
-        ws.onmessage(e -> {
-            Object data = ((MessageEvent) e).data();
-            if (data instanceof String s) {
-                tally.received(s);
-            } else {
-                tally.received((ByteBuffer) data);
-            }
-            pump.pump();
-        });
-        ws.onerror(e -> {
-            Throwable cause = ((ErrorEvent) e).error();
-            opened.completeExceptionally(cause != null ? cause : new IllegalStateException(((ErrorEvent) e).message()));
-            tally.fail(cause != null ? cause : new IllegalStateException(((ErrorEvent) e).message()));
-        });
         CompletableFuture<Void> closed = new CompletableFuture<>();
-        ws.onclose(e -> {
-            tally.closed("close " + ((CloseEvent) e).code());
-            closed.complete(null);
+        SendPump[] pumps = new SendPump[1];
+        WebSocket ws = WebSocket.connect(uri.toString(), List.of(), options, socket -> {
+            pumps[0] = new SendPump(payload.count) {
+                @Override
+                boolean trySend(int index) {
+                    if (socket.bufferedAmount() >= payload.window) {
+                        return false;
+                    }
+                    if (payload.binary) {
+                        socket.send(payload.bytes);     // copied by send, as the API says
+                    } else {
+                        socket.send(payload.text);
+                    }
+                    return true;
+                }
+            };
+            SendPump pump = pumps[0];
+            socket.onopen(e -> opened.complete(null));
+            socket.onmessage(e -> {
+                Object data = ((MessageEvent) e).data();
+                if (data instanceof String s) {
+                    tally.received(s);
+                } else {
+                    tally.received((ByteBuffer) data);
+                }
+                pump.pump();
+            });
+            socket.onerror(e -> {
+                Throwable cause = ((ErrorEvent) e).error();
+                opened.completeExceptionally(cause != null ? cause : new IllegalStateException(((ErrorEvent) e).message()));
+                tally.fail(cause != null ? cause : new IllegalStateException(((ErrorEvent) e).message()));
+            });
+            socket.onclose(e -> {
+                tally.closed("close " + ((CloseEvent) e).code());
+                closed.complete(null);
+            });
+            socket.binaryType(BinaryType.ARRAYBUFFER);   // large echoes as ByteBuffer, not Blob
         });
-        ws.binaryType(BinaryType.ARRAYBUFFER);   // large echoes as ByteBuffer, not Blob
+        SendPump pump = pumps[0];
         opened.get(30, TimeUnit.SECONDS);
         return new ClientBench.Stream() {
             @Override
@@ -94,9 +98,10 @@ public final class DuplexClient implements ClientBench.Driver {
     @Override
     public void connectAndClose(URI uri) throws Exception {
         CompletableFuture<CloseEvent> closed = new CompletableFuture<>();
-        WebSocket ws = new WebSocket(uri.toString(), List.of(), options);
-        ws.onopen(e -> ws.close());
-        ws.onclose(e -> closed.complete((CloseEvent) e));
+        WebSocket.connect(uri.toString(), List.of(), options, ws -> {
+            ws.onopen(e -> ws.close());
+            ws.onclose(e -> closed.complete((CloseEvent) e));
+        });
         CloseEvent close = closed.get(30, TimeUnit.SECONDS);
         if (!close.wasClean() || close.code() != 1000) {
             throw new IllegalStateException("unclean close: " + close.code() + " " + close.reason());
