@@ -133,7 +133,7 @@ async function serverCloses(url) {
 
 async function pageCloses(url, code, reason) {
   const ws = await connect(url);
-  ws.close(code, reason);
+  if (code === undefined) ws.close(); else ws.close(code, reason);
   const state = ws.readyState;
   const close = await ws.closed;
   close.readyStateAfterClose = state;

@@ -189,6 +189,15 @@ class BrowserTest {
     }
 
     @Test
+    void duplex_sees_1005_when_the_page_closes_without_a_code() throws Exception {
+        // Chromium's close() sends a close frame with no status: the server's close event says 1005.
+        serverCloses.clear();
+        Map<String, Object> close = browser.callObject(SHORT, "pageCloses", url(true, "/page-close-no-code"));
+        assertThat(close).containsEntry("code", 1005L).containsEntry("wasClean", true);
+        assertThat(serverCloses.poll(10, TimeUnit.SECONDS)).isEqualTo("/page-close-no-code 1005  true");
+    }
+
+    @Test
     void fifty_sockets_at_once_from_one_page() throws Exception {
         mostAtOnce.set(0);
         serverCloses.clear();
