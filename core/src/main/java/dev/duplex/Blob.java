@@ -26,10 +26,14 @@ import java.util.Objects;
  * <p>As in JavaScript, blobs are compared by identity: {@code equals} and {@code hashCode}
  * are those of {@link Object}. Compare their {@link #bytes()} to compare contents.
  *
+ * <p>A blob over a temporary file holds that file (disk, and a file descriptor while it is
+ * read) until it is garbage collected; {@link #close()} releases it at once, which a server
+ * that receives large messages should do when it is done with one.
+ *
  * <p>Blobs are immutable and safe to share between threads. The class cannot be subclassed
  * outside Duplex.
  */
-public abstract class Blob {
+public abstract class Blob implements AutoCloseable {
     /** The largest size, in bytes, that {@link #bytes()} and friends can return: {@value}. */
     public static final long MAX_ARRAY_SIZE = Integer.MAX_VALUE - 8;
 
@@ -136,6 +140,18 @@ public abstract class Blob {
      * @return the size in bytes, 0 or more
      */
     public abstract long size();
+
+    /**
+     * Releases now what the blob holds outside the heap. For a received message that was kept
+     * in a temporary file (above {@code largeMessageThreshold}) the file is deleted and its
+     * descriptor closed, for this blob and every slice of it; reading any of them afterwards
+     * throws {@link IllegalStateException}. A buffer already handed out as a memory-mapped
+     * {@code ArrayBuffer} stays readable. For other blobs (in memory, or over an application's
+     * file, which Duplex never deletes) it does nothing. Idempotent.
+     */
+    @Override
+    public void close() {
+    }
 
     /**
      * Returns the MIME type given when the blob was created.

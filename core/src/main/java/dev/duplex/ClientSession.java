@@ -38,14 +38,16 @@ final class ClientSession extends Session {
     private ClientHandshake handshake;
     private HttpHeadParser parser;
     private int redirectsLeft;
+    private final String firstOrigin;
     private EventLoop.Timer openTimer;
     private volatile boolean given_up;
 
     ClientSession(WebSocketUrl url, List<String> protocols, WebSocketOptions options) {
-        super(EventLoopGroup.shared().next(), options.closeTimeout().toMillis(), KeepAlive.of(options));
+        super(EventLoopGroup.shared().next(), options, null);
         this.protocols = protocols;
         this.options = options;
         this.redirectsLeft = options.maxRedirects();
+        this.firstOrigin = url.origin();
         prepare(url);
     }
 
@@ -59,9 +61,12 @@ final class ClientSession extends Session {
     }
 
     // The user's headers, plus a User-Agent unless they set one, plus cookies from the JVM's
-    // CookieHandler for the http(s) form of the URL when an application installed one.
+    // CookieHandler for the http(s) form of the URL when an application installed one. A
+    // redirect to another origin gets none of the user's headers (their Authorization, Cookie
+    // or API keys were meant for the first server), as browsers and curl do.
     private Map<String, List<String>> requestHeaders(WebSocketUrl target) {
-        Map<String, List<String>> headers = new LinkedHashMap<>(options.headers());
+        boolean sameOrigin = firstOrigin == null || firstOrigin.equals(target.origin());
+        Map<String, List<String>> headers = sameOrigin ? new LinkedHashMap<>(options.headers()) : new LinkedHashMap<>();
         if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("User-Agent"))) {
             headers.put("User-Agent", List.of(USER_AGENT));
         }
@@ -116,7 +121,7 @@ final class ClientSession extends Session {
         long timeout = options.connectTimeout().toMillis();
         openTimer = loop.schedule(() -> {
             given_up = true;
-            failNow(new IOException("Opening handshake with " + url.href() + " timed out after " + timeout + " ms"));
+            failNow(new IOException("Opening handshake with " + url.redacted() + " timed out after " + timeout + " ms"));
         }, timeout, TimeUnit.MILLISECONDS);
     }
 
@@ -192,8 +197,8 @@ final class ClientSession extends Session {
             throw new HandshakeException("The server redirected to an invalid WebSocket URL: " + location);
         }
         if (url.secure() && !target.secure()) {
-            throw new HandshakeException("Refusing to follow a redirect from " + url.href() + " to the unencrypted "
-                    + target.href());
+            throw new HandshakeException("Refusing to follow a redirect from " + url.redacted() + " to the unencrypted "
+                    + target.redacted());
         }
         redirectsLeft--;
         abandon(old);

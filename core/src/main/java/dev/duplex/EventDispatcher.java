@@ -131,6 +131,12 @@ final class EventDispatcher {
             scheduled = 0;
             System.err.println("[duplex] the event executor rejected a task; events of this socket are dropped: " + e);
             queue.clear();
+        } catch (RuntimeException | Error e) {
+            // An executor that fails otherwise is broken: this socket's events cannot be delivered.
+            // Drop them and let the caller (the I/O thread) end the connection and report it.
+            scheduled = 0;
+            discard();
+            throw e;
         } finally {
             STARTING.set(outer);
         }

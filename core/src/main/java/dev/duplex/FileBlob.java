@@ -49,22 +49,35 @@ final class FileBlob extends Blob {
         this.length = length;
     }
 
-    /** A blob over a whole temporary file that is deleted when the blob becomes unreachable. */
-    static FileBlob ownTemporary(Path temp, long size) {
-        Backing b = new Backing(temp, true);
+    /**
+     * A blob over a whole temporary file, deleted by {@link #close()} or when the blob becomes
+     * unreachable; its {@code size} bytes go back to {@code budget} (null: none) then.
+     */
+    static FileBlob ownTemporary(Path temp, long size, SharedBudget budget) {
+        Backing b = new Backing(temp, true, size, budget);
         LIVE_TEMP_FILES.add(temp);
         FileBlob blob = new FileBlob(b, 0, size, "");
-        CLEANER.register(b.owner(), b.cleanup());
+        b.cleanable = CLEANER.register(b.owner(), b.cleanup());
         return blob;
     }
 
     /** A blob over an application's file, read as it is now; the file is never deleted. */
     static FileBlob open(Path file, String type) throws IOException {
         long size = Files.size(file);
-        Backing b = new Backing(file, false);
+        Backing b = new Backing(file, false, size, null);
         FileBlob blob = new FileBlob(b, 0, size, type);
-        CLEANER.register(b.owner(), b.cleanup());
+        b.cleanable = CLEANER.register(b.owner(), b.cleanup());
         return blob;
+    }
+
+    /** Deletes a temporary file now (and closes the descriptor of any file); see {@link Blob#close()}. */
+    @Override
+    public void close() {
+        if (file.temporary) {
+            file.cleanable.clean();     // runs the cleanup once, whoever asks first
+        } else {
+            file.holder.close();
+        }
     }
 
     /** Number of temporary files Duplex created that are not deleted yet (for tests). */
@@ -86,7 +99,9 @@ final class FileBlob extends Blob {
         if (length > Integer.MAX_VALUE) {
             throw new IOException("a ByteBuffer holds at most " + Integer.MAX_VALUE + " bytes");
         }
-        return file.channel().map(FileChannel.MapMode.READ_ONLY, offset, length);
+        ByteBuffer mapped = file.channel().map(FileChannel.MapMode.READ_ONLY, offset, length);
+        file.holder.close();     // the mapping does not need the descriptor
+        return mapped;
     }
 
     @Override
@@ -140,11 +155,16 @@ final class FileBlob extends Blob {
     private static final class Backing {
         final Path path;
         final boolean temporary;
+        final long size;
+        final SharedBudget budget;
         final ChannelHolder holder = new ChannelHolder();
+        Cleaner.Cleanable cleanable;
 
-        Backing(Path path, boolean temporary) {
+        Backing(Path path, boolean temporary, long size, SharedBudget budget) {
             this.path = path;
             this.temporary = temporary;
+            this.size = size;
+            this.budget = budget;
         }
 
         // The object whose unreachability triggers the cleanup: the Backing itself.
@@ -156,8 +176,13 @@ final class FileBlob extends Blob {
             Path p = path;
             boolean delete = temporary;
             ChannelHolder h = holder;
+            SharedBudget b = budget;
+            long bytes = size;
             return () -> {
-                h.close();
+                h.close(true);
+                if (b != null) {
+                    b.release(bytes);
+                }
                 if (delete) {
                     try {
                         Files.deleteIfExists(p);
@@ -176,12 +201,22 @@ final class FileBlob extends Blob {
 
     private static final class ChannelHolder {
         private FileChannel channel;
+        private boolean released;
 
         synchronized FileChannel open(Path path) throws IOException {
+            if (released) {
+                throw new IllegalStateException("The blob was closed: its temporary file " + path + " is deleted");
+            }
             if (channel == null || !channel.isOpen()) {
                 channel = FileChannel.open(path, StandardOpenOption.READ);
             }
             return channel;
+        }
+
+        /** Closes the descriptor; {@code forGood}: the file is gone, later reads fail. */
+        synchronized void close(boolean forGood) {
+            released |= forGood;
+            close();
         }
 
         synchronized void close() {

@@ -13,6 +13,26 @@ package dev.duplex;
  *
  * <p>The handler may be called from several threads at once, for different requests. An
  * exception thrown by it, or a {@code null} decision, rejects the request with status 500.
+ *
+ * <h2>Origin checks</h2>
+ * Browsers send the page's origin in {@code Origin}, and let any page open a WebSocket to any
+ * server, including one on the user's own machine: a server that browsers can reach must decide
+ * which pages it serves, or any web site its users visit can act as them (cross-site WebSocket
+ * hijacking). For a fixed list use {@link ServerOptions.Builder#allowedOrigins(String...)},
+ * which answers 403 before the handler is asked. For any other rule, check
+ * {@link HandshakeRequest#origin()} here; a request without one comes from a program, not a
+ * browser:
+ *
+ * <pre>{@code
+ * ServerOptions.builder().handshake(request -> {
+ *     String origin = request.origin();
+ *     boolean ours = origin == null || origin.equals("https://example.com")
+ *             || (origin.startsWith("https://") && origin.endsWith(".example.com"));
+ *     return ours ? HandshakeDecision.accept() : HandshakeDecision.reject(403, "origin not allowed");
+ * })
+ * }</pre>
+ * Compare whole origins, never prefixes or substrings: {@code https://example.com.evil.test}
+ * starts with {@code https://example.com}.
  */
 @FunctionalInterface
 public interface HandshakeHandler {

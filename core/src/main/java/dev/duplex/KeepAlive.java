@@ -2,7 +2,7 @@ package dev.duplex;
 
 /**
  * The keep-alive and idle settings of one connection, in milliseconds (0 = off), taken from
- * {@link WebSocketOptions} or {@link ServerOptions}.
+ * {@link ConnectionOptions}.
  */
 final class KeepAlive {
     final long pingIntervalMillis;
@@ -18,11 +18,7 @@ final class KeepAlive {
     /** Neither pings nor an idle timeout (the default): one instance shared by every connection. */
     private static final KeepAlive OFF = new KeepAlive(0, 0, 0);
 
-    static KeepAlive of(WebSocketOptions o) {
-        return of(o.pingInterval().toMillis(), o.pongTimeout().toMillis(), o.idleTimeout().toMillis());
-    }
-
-    static KeepAlive of(ServerOptions o) {
+    static KeepAlive of(ConnectionOptions o) {
         return of(o.pingInterval().toMillis(), o.pongTimeout().toMillis(), o.idleTimeout().toMillis());
     }
 

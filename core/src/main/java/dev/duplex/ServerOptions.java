@@ -1,7 +1,9 @@
 package dev.duplex;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 
@@ -22,6 +24,8 @@ import javax.net.ssl.SSLContext;
  * <table>
  *   <caption>Server options</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td colspan="3">and every option of {@link ConnectionOptions} (limits, timeouts,
+ *       keep-alive, compression, executor)</td></tr>
  *   <tr><td>{@link Builder#host(String) host}</td><td>{@code "0.0.0.0"}</td>
  *       <td>Address (or host name) to listen on; {@code "0.0.0.0"} is every IPv4
  *       interface.</td></tr>
@@ -30,22 +34,6 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link Builder#sslContext(SSLContext) sslContext}</td><td>{@code null}: plain
  *       {@code ws:}</td><td>TLS context holding the server's certificate, to serve
  *       {@code wss:}.</td></tr>
- *   <tr><td>{@link Builder#perMessageDeflate(boolean) perMessageDeflate}</td>
- *       <td>{@code true}</td><td>Accept the permessage-deflate extension (RFC 7692) when a
- *       client offers it.</td></tr>
- *   <tr><td>{@link Builder#deflateOptions(DeflateOptions) deflateOptions}</td>
- *       <td>{@link DeflateOptions#defaults()}</td><td>The permessage-deflate acceptance policy:
- *       context takeover, window bits, compression threshold (128 bytes) and level.</td></tr>
- *   <tr><td>{@link Builder#maxMessageSize(long) maxMessageSize}</td><td>64 MiB</td>
- *       <td>Largest incoming message (after decompression). A larger message fails the
- *       connection: close frame 1009 to the client; {@code error} event, then {@code close}
- *       event 1006 on the server-side socket.</td></tr>
- *   <tr><td>{@link Builder#maxFrameSize(long) maxFrameSize}</td><td>= maxMessageSize</td>
- *       <td>Largest incoming frame payload; a larger frame fails the connection in the same
- *       way.</td></tr>
- *   <tr><td>{@link Builder#maxBufferedAmount(long) maxBufferedAmount}</td><td>256 MiB</td>
- *       <td>Most payload bytes {@code send()} may queue on one socket; a {@code send()} that
- *       would exceed it closes that socket ({@code error}, then {@code close} 1006).</td></tr>
  *   <tr><td>{@link Builder#handshake(HandshakeHandler) handshake}</td>
  *       <td>{@link HandshakeHandler#acceptAll()}</td>
  *       <td>Decides, for each upgrade request, whether to accept it (and with which
@@ -54,34 +42,9 @@ import javax.net.ssl.SSLContext;
  *       <td>Longest time from accepting a TCP connection to the end of the opening handshake
  *       (TLS included); a client that has not sent a complete request by then is
  *       disconnected.</td></tr>
- *   <tr><td>{@link Builder#closeTimeout(Duration) closeTimeout}</td><td>5 s</td>
- *       <td>How long to wait for the client's close frame after sending one; the connection
- *       is then dropped.</td></tr>
- *   <tr><td>{@link Builder#largeMessageThreshold(long) largeMessageThreshold}</td><td>16 MiB</td>
- *       <td>A received binary message larger than this is written to a temporary file as it
- *       arrives and delivered as a file-backed {@link Blob} (deleted when the blob becomes
- *       unreachable, or at exit), so big messages need no big heap. With {@code binaryType}
- *       ARRAYBUFFER such a message is delivered as a read-only memory-mapped buffer; one over
- *       2 GiB cannot be, and fails the connection with 1009.</td></tr>
- *   <tr><td>{@link Builder#temporaryDirectory(java.nio.file.Path) temporaryDirectory}</td>
- *       <td>{@code java.io.tmpdir}</td><td>Where those temporary files go.</td></tr>
  *   <tr><td>{@link Builder#httpHandler(PlainHttpHandler) httpHandler}</td><td>{@code null}</td>
  *       <td>Answers plain HTTP requests (no {@code Upgrade} header); without one they get
  *       {@code 426 Upgrade Required}.</td></tr>
- *   <tr><td>{@link Builder#pingInterval(Duration) pingInterval}</td>
- *       <td>{@link Duration#ZERO}: off</td><td>Send a ping after this much time without
- *       traffic.</td></tr>
- *   <tr><td>{@link Builder#idleTimeout(Duration) idleTimeout}</td>
- *       <td>{@link Duration#ZERO}: off</td>
- *       <td>Close the connection when nothing was received or sent for this long: a normal
- *       closing handshake with code 1001 and reason "Idle timeout" (the {@code close} event
- *       is clean if the peer answers).</td></tr>
- *   <tr><td>{@link Builder#pongTimeout(Duration) pongTimeout}</td>
- *       <td>30 seconds (only with pings on)</td>
- *       <td>After a keep-alive ping, how long to wait for the peer's pong (any frame counts).
- *       When it runs out the connection is failed: {@code error} ("no pong within ..."),
- *       then {@code close} with code 1006; the peer gets a close frame with 1011 if it
- *       still reads.</td></tr>
  *   <tr><td>{@link Builder#maxRequestLineLength(int) maxRequestLineLength}</td><td>8192</td>
  *       <td>Longest request line ({@code GET /path HTTP/1.1}); a longer one is answered with
  *       414 and the connection closed.</td></tr>
@@ -96,21 +59,40 @@ import javax.net.ssl.SSLContext;
  *   <tr><td>{@link Builder#maxPendingHandshakes(int) maxPendingHandshakes}</td><td>4,096</td>
  *       <td>Most TCP connections still in their opening handshake (TLS or HTTP); a connection
  *       beyond it is answered with 503 "Too many pending handshakes" and closed at once.</td></tr>
- *   <tr><td>{@link Builder#executor(Executor) executor}</td>
- *       <td>{@code null}: Duplex's shared event threads</td><td>Where event listeners (the
- *       server's and its sockets') run; each socket's events are still delivered one at a
- *       time and in order. {@link #IO_THREAD} runs them on the I/O thread itself: fastest,
- *       for listeners that never block.</td></tr>
+ *   <tr><td>{@link Builder#allowedOrigins(String...) allowedOrigins}</td><td>none: any</td>
+ *       <td>The exact origins ({@code https://app.example}, as browsers send them) whose pages
+ *       may connect; a request with another {@code Origin} is answered 403. Requests without
+ *       {@code Origin} (programs, not browsers) pass unless {@link Builder#requireOrigin(boolean)
+ *       requireOrigin} is set. Without it any web page the user visits can open a socket to
+ *       this server (cross-site WebSocket hijacking): set it for every server that browsers
+ *       reach, or decide in the {@link HandshakeHandler} (see there).</td></tr>
+ *   <tr><td>{@link Builder#requireOrigin(boolean) requireOrigin}</td><td>false</td>
+ *       <td>Also answer 403 to requests without {@code Origin}.</td></tr>
+ *   <tr><td>{@link Builder#maxConnectionsPerAddress(int) maxConnectionsPerAddress}</td>
+ *       <td>1,024</td><td>Most open WebSocket connections from one remote IP address; more are
+ *       answered 503. Loopback addresses are exempt unless
+ *       {@link Builder#perAddressLimitsOnLoopback(boolean) perAddressLimitsOnLoopback} (a
+ *       reverse proxy on the same machine shows every client as loopback).</td></tr>
+ *   <tr><td>{@link Builder#maxPendingHandshakesPerAddress(int) maxPendingHandshakesPerAddress}</td>
+ *       <td>64</td><td>Most connections from one remote IP address still in their opening
+ *       handshake; more are answered 503 at once (loopback exempt as above).</td></tr>
+ *   <tr><td>{@link Builder#maxUnfinishedMessageBytes(long) maxUnfinishedMessageBytes}</td>
+ *       <td>256 MiB</td><td>Heap held, over all connections together, by incoming messages
+ *       that have started but not finished. The connection whose message would pass it fails
+ *       with close frame 1013 (try again later).</td></tr>
+ *   <tr><td>{@link Builder#maxTemporaryFileBytes(long) maxTemporaryFileBytes}</td><td>1 GiB</td>
+ *       <td>Disk held, over all connections together, by received messages spilled to
+ *       temporary files (above {@code largeMessageThreshold}), unfinished or delivered and not
+ *       yet released ({@link Blob#close()}, or garbage collection of the blob). The connection
+ *       whose message would pass it fails with 1013.</td></tr>
+ *   <tr><td>{@link Builder#maxCompressionContexts(int) maxCompressionContexts}</td><td>1,024</td>
+ *       <td>Most connections keeping a permessage-deflate context between messages (about
+ *       235 KiB of native memory each, outside the Java heap). Beyond it, new connections
+ *       negotiate {@code server_no_context_takeover} and {@code client_no_context_takeover},
+ *       which hold no compression memory between messages.</td></tr>
  * </table>
  */
-public final class ServerOptions {
-    /**
-     * An {@link Builder#executor(Executor) executor} that runs event listeners on the I/O thread
-     * that produced the event: the fastest choice for short listeners that never block; see
-     * {@link WebSocketOptions#IO_THREAD}, which this is.
-     */
-    public static final Executor IO_THREAD = WebSocketOptions.IO_THREAD;
-
+public final class ServerOptions extends ConnectionOptions {
     /** Default {@link #host()}: {@value}, every IPv4 interface. */
     public static final String DEFAULT_HOST = "0.0.0.0";
     /** Default {@link #handshakeTimeout()}: 10 seconds. */
@@ -128,56 +110,60 @@ public final class ServerOptions {
     /** Default {@link #maxPendingHandshakes()}: {@value}. */
     public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 4_096;
 
+    /** Default {@link #maxConnectionsPerAddress()}: {@value}. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_024;
+    /** Default {@link #maxPendingHandshakesPerAddress()}: {@value}. */
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 64;
+    /** Default {@link #maxUnfinishedMessageBytes()}: 256 MiB. */
+    public static final long DEFAULT_MAX_UNFINISHED_MESSAGE_BYTES = 256L << 20;
+    /** Default {@link #maxTemporaryFileBytes()}: 1 GiB. */
+    public static final long DEFAULT_MAX_TEMPORARY_FILE_BYTES = 1L << 30;
+    /** Default {@link #maxCompressionContexts()}: {@value}. */
+    public static final int DEFAULT_MAX_COMPRESSION_CONTEXTS = 1_024;
+
     private static final ServerOptions DEFAULTS = new Builder().build();
 
     private final String host;
     private final int port;
     private final SSLContext sslContext;
-    private final boolean perMessageDeflate;
-    private final DeflateOptions deflateOptions;
-    private final long maxMessageSize;
-    private final long maxFrameSize;
-    private final long maxBufferedAmount;
     private final HandshakeHandler handshake;
     private final Duration handshakeTimeout;
-    private final Duration closeTimeout;
-    private final Duration pingInterval;
     private final PlainHttpHandler httpHandler;
-    private final long largeMessageThreshold;
-    private final java.nio.file.Path temporaryDirectory;
-    private final Duration idleTimeout;
-    private final Duration pongTimeout;
     private final int maxRequestLineLength;
     private final int maxHeaderBytes;
     private final int maxHeaderCount;
     private final int maxPendingHandshakes;
     private final int maxConnections;
-    private final Executor executor;
+    private final Set<String> allowedOrigins;
+    private final boolean requireOrigin;
+    private final int maxConnectionsPerAddress;
+    private final int maxPendingHandshakesPerAddress;
+    private final boolean perAddressLimitsOnLoopback;
+    private final long maxUnfinishedMessageBytes;
+    private final long maxTemporaryFileBytes;
+    private final int maxCompressionContexts;
 
     private ServerOptions(Builder b) {
+        super(b);
         this.host = b.host;
         this.port = b.port;
         this.sslContext = b.sslContext;
-        this.perMessageDeflate = b.perMessageDeflate;
-        this.deflateOptions = b.deflateOptions;
-        this.maxMessageSize = b.maxMessageSize;
-        this.maxFrameSize = b.maxFrameSize;
-        this.maxBufferedAmount = b.maxBufferedAmount;
         this.handshake = b.handshake;
         this.handshakeTimeout = b.handshakeTimeout;
-        this.closeTimeout = b.closeTimeout;
-        this.pingInterval = b.pingInterval;
         this.httpHandler = b.httpHandler;
-        this.largeMessageThreshold = b.largeMessageThreshold;
-        this.temporaryDirectory = b.temporaryDirectory;
-        this.idleTimeout = b.idleTimeout;
-        this.pongTimeout = b.pongTimeout;
         this.maxRequestLineLength = b.maxRequestLineLength;
         this.maxHeaderBytes = b.maxHeaderBytes;
         this.maxHeaderCount = b.maxHeaderCount;
         this.maxPendingHandshakes = b.maxPendingHandshakes;
         this.maxConnections = b.maxConnections;
-        this.executor = b.executor;
+        this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+        this.requireOrigin = b.requireOrigin;
+        this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.maxPendingHandshakesPerAddress = b.maxPendingHandshakesPerAddress;
+        this.perAddressLimitsOnLoopback = b.perAddressLimitsOnLoopback;
+        this.maxUnfinishedMessageBytes = b.maxUnfinishedMessageBytes;
+        this.maxTemporaryFileBytes = b.maxTemporaryFileBytes;
+        this.maxCompressionContexts = b.maxCompressionContexts;
     }
 
     /**
@@ -236,52 +222,6 @@ public final class ServerOptions {
     }
 
     /**
-     * Tells whether the permessage-deflate extension is accepted when offered.
-     *
-     * @return {@code true} by default
-     */
-    public boolean perMessageDeflate() {
-        return perMessageDeflate;
-    }
-
-    /**
-     * Returns the permessage-deflate acceptance policy and compression settings, used when
-     * {@link #perMessageDeflate()} is on.
-     *
-     * @return {@link DeflateOptions#defaults()} unless set
-     */
-    public DeflateOptions deflateOptions() {
-        return deflateOptions;
-    }
-
-    /**
-     * Returns the largest incoming message accepted, in bytes after decompression.
-     *
-     * @return at least 1; 64 MiB by default
-     */
-    public long maxMessageSize() {
-        return maxMessageSize;
-    }
-
-    /**
-     * Returns the largest incoming frame payload accepted.
-     *
-     * @return the value set, or {@link #maxMessageSize()} if none was set (the default)
-     */
-    public long maxFrameSize() {
-        return maxFrameSize < 0 ? maxMessageSize : maxFrameSize;
-    }
-
-    /**
-     * Returns the most payload bytes {@code send()} may queue on one socket.
-     *
-     * @return at least 1; 256 MiB by default
-     */
-    public long maxBufferedAmount() {
-        return maxBufferedAmount;
-    }
-
-    /**
      * Returns the handler that decides on each upgrade request.
      *
      * @return never null; {@link HandshakeHandler#acceptAll()} by default
@@ -300,66 +240,12 @@ public final class ServerOptions {
     }
 
     /**
-     * Returns how long to wait for the closing handshake to complete.
-     *
-     * @return a positive duration, 5 seconds by default
-     */
-    public Duration closeTimeout() {
-        return closeTimeout;
-    }
-
-    /**
-     * Returns the keep-alive ping interval.
-     *
-     * @return a non-negative duration; {@link Duration#ZERO} (the default) means no pings
-     */
-    public Duration pingInterval() {
-        return pingInterval;
-    }
-
-    /**
      * Returns the handler of plain HTTP requests.
      *
      * @return the handler, or null (the default: such requests get 426)
      */
     public PlainHttpHandler httpHandler() {
         return httpHandler;
-    }
-
-    /**
-     * Returns the size above which a received binary message goes to a temporary file.
-     *
-     * @return bytes; 16 MiB by default
-     */
-    public long largeMessageThreshold() {
-        return largeMessageThreshold;
-    }
-
-    /**
-     * Returns the directory for large received messages.
-     *
-     * @return the directory, or null (the default) for {@code java.io.tmpdir}
-     */
-    public java.nio.file.Path temporaryDirectory() {
-        return temporaryDirectory;
-    }
-
-    /**
-     * Returns the idle timeout.
-     *
-     * @return a non-negative duration; {@link Duration#ZERO} (the default) means none
-     */
-    public Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    /**
-     * Returns how long to wait for the answer to a keep-alive ping.
-     *
-     * @return a non-negative duration; 30 seconds by default; {@link Duration#ZERO} waits forever
-     */
-    public Duration pongTimeout() {
-        return pongTimeout;
     }
 
     /**
@@ -408,12 +294,76 @@ public final class ServerOptions {
     }
 
     /**
-     * Returns the executor that runs event listeners.
+     * Returns the origins whose pages may connect.
      *
-     * @return the executor, or {@code null} (the default) for Duplex's shared event threads
+     * @return the exact origins, lower-cased; empty (the default) lets any origin connect
      */
-    public Executor executor() {
-        return executor;
+    public Set<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /**
+     * Tells whether requests without an {@code Origin} header are refused.
+     *
+     * @return false by default
+     */
+    public boolean requireOrigin() {
+        return requireOrigin;
+    }
+
+    /**
+     * Returns the most open connections from one remote address.
+     *
+     * @return at least 1; 1,024 by default
+     */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    /**
+     * Returns the most connections from one remote address in their opening handshake.
+     *
+     * @return at least 1; 64 by default
+     */
+    public int maxPendingHandshakesPerAddress() {
+        return maxPendingHandshakesPerAddress;
+    }
+
+    /**
+     * Tells whether the per-address limits also apply to loopback addresses.
+     *
+     * @return false by default
+     */
+    public boolean perAddressLimitsOnLoopback() {
+        return perAddressLimitsOnLoopback;
+    }
+
+    /**
+     * Returns the heap that unfinished incoming messages may hold, over all connections.
+     *
+     * @return bytes; 256 MiB by default
+     */
+    public long maxUnfinishedMessageBytes() {
+        return maxUnfinishedMessageBytes;
+    }
+
+    /**
+     * Returns the disk that received messages spilled to temporary files may hold, over all
+     * connections.
+     *
+     * @return bytes; 1 GiB by default
+     */
+    public long maxTemporaryFileBytes() {
+        return maxTemporaryFileBytes;
+    }
+
+    /**
+     * Returns the most connections that keep a permessage-deflate context between messages.
+     *
+     * @return 0 (no context is ever kept) or more; 1,024 by default
+     */
+    public int maxCompressionContexts() {
+        return maxCompressionContexts;
     }
 
     /**
@@ -428,33 +378,29 @@ public final class ServerOptions {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof ServerOptions)) {
+        if (!(o instanceof ServerOptions that)) {
             return false;
         }
-        ServerOptions that = (ServerOptions) o;
-        return port == that.port
-                && perMessageDeflate == that.perMessageDeflate
-                && deflateOptions.equals(that.deflateOptions)
-                && maxMessageSize == that.maxMessageSize
-                && maxFrameSize == that.maxFrameSize
-                && maxBufferedAmount == that.maxBufferedAmount
+        return sameConnectionOptions(that)
+                && host.equals(that.host)
+                && port == that.port
+                && Objects.equals(sslContext, that.sslContext)
+                && handshake.equals(that.handshake)
+                && handshakeTimeout.equals(that.handshakeTimeout)
+                && Objects.equals(httpHandler, that.httpHandler)
                 && maxRequestLineLength == that.maxRequestLineLength
                 && maxHeaderBytes == that.maxHeaderBytes
                 && maxHeaderCount == that.maxHeaderCount
                 && maxPendingHandshakes == that.maxPendingHandshakes
                 && maxConnections == that.maxConnections
-                && host.equals(that.host)
-                && Objects.equals(sslContext, that.sslContext)
-                && handshake.equals(that.handshake)
-                && handshakeTimeout.equals(that.handshakeTimeout)
-                && closeTimeout.equals(that.closeTimeout)
-                && pingInterval.equals(that.pingInterval)
-                && Objects.equals(httpHandler, that.httpHandler)
-                && largeMessageThreshold == that.largeMessageThreshold
-                && Objects.equals(temporaryDirectory, that.temporaryDirectory)
-                && idleTimeout.equals(that.idleTimeout)
-                && pongTimeout.equals(that.pongTimeout)
-                && Objects.equals(executor, that.executor);
+                && allowedOrigins.equals(that.allowedOrigins)
+                && requireOrigin == that.requireOrigin
+                && maxConnectionsPerAddress == that.maxConnectionsPerAddress
+                && maxPendingHandshakesPerAddress == that.maxPendingHandshakesPerAddress
+                && perAddressLimitsOnLoopback == that.perAddressLimitsOnLoopback
+                && maxUnfinishedMessageBytes == that.maxUnfinishedMessageBytes
+                && maxTemporaryFileBytes == that.maxTemporaryFileBytes
+                && maxCompressionContexts == that.maxCompressionContexts;
     }
 
     /**
@@ -464,9 +410,10 @@ public final class ServerOptions {
      */
     @Override
     public int hashCode() {
-        return Objects.hash(host, port, sslContext, perMessageDeflate, deflateOptions, maxMessageSize, maxFrameSize, maxBufferedAmount,
-                handshake, handshakeTimeout, closeTimeout, pingInterval, largeMessageThreshold, temporaryDirectory, idleTimeout, pongTimeout, maxRequestLineLength, maxHeaderBytes,
-                maxHeaderCount, maxConnections, executor);
+        return Objects.hash(connectionOptionsHash(), host, port, sslContext, handshake, handshakeTimeout, httpHandler,
+                maxRequestLineLength, maxHeaderBytes, maxHeaderCount, maxPendingHandshakes, maxConnections,
+                allowedOrigins, requireOrigin, maxConnectionsPerAddress, maxPendingHandshakesPerAddress,
+                perAddressLimitsOnLoopback, maxUnfinishedMessageBytes, maxTemporaryFileBytes, maxCompressionContexts);
     }
 
     /**
@@ -479,31 +426,23 @@ public final class ServerOptions {
         return "ServerOptions[host=" + host
                 + ", port=" + port
                 + ", tls=" + (sslContext != null)
-                + ", perMessageDeflate=" + perMessageDeflate
-                + ", deflateOptions=" + deflateOptions
-                + ", maxMessageSize=" + maxMessageSize
-                + ", maxFrameSize=" + maxFrameSize()
-                + ", maxBufferedAmount=" + maxBufferedAmount
                 + ", handshakeTimeout=" + handshakeTimeout
-                + ", closeTimeout=" + closeTimeout
-                + ", pingInterval=" + pingInterval
-                + ", largeMessageThreshold=" + largeMessageThreshold
-                + ", idleTimeout=" + idleTimeout
-                + ", pongTimeout=" + pongTimeout
+                + ", httpHandler=" + (httpHandler != null)
                 + ", maxRequestLineLength=" + maxRequestLineLength
                 + ", maxHeaderBytes=" + maxHeaderBytes
                 + ", maxHeaderCount=" + maxHeaderCount
                 + ", maxPendingHandshakes=" + maxPendingHandshakes
                 + ", maxConnections=" + maxConnections
-                + ", executor=" + (executor == null ? "default" : executor)
+                + ", allowedOrigins=" + allowedOrigins
+                + ", requireOrigin=" + requireOrigin
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress
+                + ", maxPendingHandshakesPerAddress=" + maxPendingHandshakesPerAddress
+                + ", perAddressLimitsOnLoopback=" + perAddressLimitsOnLoopback
+                + ", maxUnfinishedMessageBytes=" + maxUnfinishedMessageBytes
+                + ", maxTemporaryFileBytes=" + maxTemporaryFileBytes
+                + ", maxCompressionContexts=" + maxCompressionContexts
+                + ", " + describeConnectionOptions()
                 + "]";
-    }
-
-    private static int checkPositive(int value, String option) {
-        if (value < 1) {
-            throw new IllegalArgumentException(option + " must be at least 1, but was " + value);
-        }
-        return value;
     }
 
     /**
@@ -511,58 +450,56 @@ public final class ServerOptions {
      * {@link IllegalArgumentException} or {@link NullPointerException} with a message saying
      * what is wrong. Not thread-safe.
      */
-    public static final class Builder {
+    public static final class Builder extends ConnectionOptions.Builder<Builder> {
         private String host = DEFAULT_HOST;
         private int port;
         private SSLContext sslContext;
-        private boolean perMessageDeflate = true;
-        private DeflateOptions deflateOptions = DeflateOptions.defaults();
-        private long maxMessageSize = WebSocketOptions.DEFAULT_MAX_MESSAGE_SIZE;
-        private long maxFrameSize = -1;
-        private long maxBufferedAmount = WebSocketOptions.DEFAULT_MAX_BUFFERED_AMOUNT;
         private HandshakeHandler handshake = HandshakeHandler.acceptAll();
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
-        private Duration closeTimeout = WebSocketOptions.DEFAULT_CLOSE_TIMEOUT;
-        private Duration pingInterval = Duration.ZERO;
         private PlainHttpHandler httpHandler;
-        private long largeMessageThreshold = 16L << 20;
-        private java.nio.file.Path temporaryDirectory;
-        private Duration idleTimeout = Duration.ZERO;
-        private Duration pongTimeout = Duration.ofSeconds(30);
         private int maxRequestLineLength = DEFAULT_MAX_REQUEST_LINE_LENGTH;
         private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
         private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
         private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-        private Executor executor;
+        private Set<String> allowedOrigins = new LinkedHashSet<>();
+        private boolean requireOrigin;
+        private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        private int maxPendingHandshakesPerAddress = DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS;
+        private boolean perAddressLimitsOnLoopback;
+        private long maxUnfinishedMessageBytes = DEFAULT_MAX_UNFINISHED_MESSAGE_BYTES;
+        private long maxTemporaryFileBytes = DEFAULT_MAX_TEMPORARY_FILE_BYTES;
+        private int maxCompressionContexts = DEFAULT_MAX_COMPRESSION_CONTEXTS;
 
         private Builder() {
         }
 
+        @Override
+        Builder self() {
+            return this;
+        }
+
         private Builder(ServerOptions o) {
+            super(o);
             this.host = o.host;
             this.port = o.port;
             this.sslContext = o.sslContext;
-            this.perMessageDeflate = o.perMessageDeflate;
-            this.deflateOptions = o.deflateOptions;
-            this.maxMessageSize = o.maxMessageSize;
-            this.maxFrameSize = o.maxFrameSize;
-            this.maxBufferedAmount = o.maxBufferedAmount;
             this.handshake = o.handshake;
             this.handshakeTimeout = o.handshakeTimeout;
-            this.closeTimeout = o.closeTimeout;
-            this.pingInterval = o.pingInterval;
             this.httpHandler = o.httpHandler;
-            this.largeMessageThreshold = o.largeMessageThreshold;
-            this.temporaryDirectory = o.temporaryDirectory;
-            this.idleTimeout = o.idleTimeout;
-            this.pongTimeout = o.pongTimeout;
             this.maxRequestLineLength = o.maxRequestLineLength;
             this.maxHeaderBytes = o.maxHeaderBytes;
             this.maxHeaderCount = o.maxHeaderCount;
             this.maxPendingHandshakes = o.maxPendingHandshakes;
             this.maxConnections = o.maxConnections;
-            this.executor = o.executor;
+            this.allowedOrigins = new LinkedHashSet<>(o.allowedOrigins);
+            this.requireOrigin = o.requireOrigin;
+            this.maxConnectionsPerAddress = o.maxConnectionsPerAddress;
+            this.maxPendingHandshakesPerAddress = o.maxPendingHandshakesPerAddress;
+            this.perAddressLimitsOnLoopback = o.perAddressLimitsOnLoopback;
+            this.maxUnfinishedMessageBytes = o.maxUnfinishedMessageBytes;
+            this.maxTemporaryFileBytes = o.maxTemporaryFileBytes;
+            this.maxCompressionContexts = o.maxCompressionContexts;
         }
 
         /**
@@ -616,71 +553,6 @@ public final class ServerOptions {
         }
 
         /**
-         * Turns accepting the permessage-deflate extension (RFC 7692) on or off.
-         *
-         * @param enabled {@code true} (the default) to accept it when a client offers it
-         * @return this builder
-         */
-        public Builder perMessageDeflate(boolean enabled) {
-            this.perMessageDeflate = enabled;
-            return this;
-        }
-
-        /**
-         * Sets the permessage-deflate acceptance policy (context takeover, window sizes) and how messages
-         * are compressed (threshold, level). See {@link DeflateOptions} for the defaults.
-         *
-         * @param options not null; {@link DeflateOptions#defaults()} by default
-         * @return this builder
-         */
-        public Builder deflateOptions(DeflateOptions options) {
-            this.deflateOptions = java.util.Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
-         * Sets the largest incoming message, in bytes after decompression. A larger message
-         * fails the connection (close frame 1009 to the client; {@code error} event, then
-         * {@code close} event 1006).
-         *
-         * @param bytes 1 to {@link Long#MAX_VALUE}; 64 MiB by default
-         * @return this builder
-         * @throws IllegalArgumentException if {@code bytes} is less than 1
-         */
-        public Builder maxMessageSize(long bytes) {
-            this.maxMessageSize = WebSocketOptions.checkPositive(bytes, "maxMessageSize");
-            return this;
-        }
-
-        /**
-         * Sets the largest incoming frame payload; a larger frame fails the connection as a
-         * too-large message does.
-         *
-         * @param bytes 1 to {@link Long#MAX_VALUE}; by default the same as
-         *              {@link #maxMessageSize(long)}
-         * @return this builder
-         * @throws IllegalArgumentException if {@code bytes} is less than 1
-         */
-        public Builder maxFrameSize(long bytes) {
-            this.maxFrameSize = WebSocketOptions.checkPositive(bytes, "maxFrameSize");
-            return this;
-        }
-
-        /**
-         * Sets the most payload bytes {@code send()} may queue on one socket; a
-         * {@code send()} that would exceed it closes that socket ({@code error}, then
-         * {@code close} 1006).
-         *
-         * @param bytes 1 to {@link Long#MAX_VALUE}; 256 MiB by default
-         * @return this builder
-         * @throws IllegalArgumentException if {@code bytes} is less than 1
-         */
-        public Builder maxBufferedAmount(long bytes) {
-            this.maxBufferedAmount = WebSocketOptions.checkPositive(bytes, "maxBufferedAmount");
-            return this;
-        }
-
-        /**
          * Sets the handler that accepts or rejects each upgrade request. It is called before
          * the {@code connection} event and should return quickly.
          *
@@ -704,34 +576,7 @@ public final class ServerOptions {
          * @throws IllegalArgumentException if it is zero or negative
          */
         public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = WebSocketOptions.checkPositive(timeout, "handshakeTimeout");
-            return this;
-        }
-
-        /**
-         * Sets how long to wait for the closing handshake before dropping the connection.
-         *
-         * @param timeout a positive duration; 5 seconds by default
-         * @return this builder
-         * @throws NullPointerException     if {@code timeout} is null
-         * @throws IllegalArgumentException if it is zero or negative
-         */
-        public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = WebSocketOptions.checkPositive(timeout, "closeTimeout");
-            return this;
-        }
-
-        /**
-         * Sets the keep-alive ping interval.
-         *
-         * @param interval a non-negative duration; {@link Duration#ZERO} (the default) turns
-         *                 pings off
-         * @return this builder
-         * @throws NullPointerException     if {@code interval} is null
-         * @throws IllegalArgumentException if it is negative
-         */
-        public Builder pingInterval(Duration interval) {
-            this.pingInterval = WebSocketOptions.checkNonNegative(interval, "pingInterval");
+            this.handshakeTimeout = checkPositive(timeout, "handshakeTimeout");
             return this;
         }
 
@@ -744,58 +589,6 @@ public final class ServerOptions {
          */
         public Builder httpHandler(PlainHttpHandler handler) {
             this.httpHandler = handler;
-            return this;
-        }
-
-        /**
-         * Sets the size above which a received binary message is written to a temporary file
-         * and delivered as a file-backed {@link Blob}.
-         *
-         * @param bytes at least 1; 16 MiB by default
-         * @return this builder
-         * @throws IllegalArgumentException if {@code bytes} is less than 1
-         */
-        public Builder largeMessageThreshold(long bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("largeMessageThreshold must be at least 1 byte, not " + bytes);
-            }
-            this.largeMessageThreshold = bytes;
-            return this;
-        }
-
-        /**
-         * Sets the directory for the temporary files of large received messages.
-         *
-         * @param directory an existing directory, or null for {@code java.io.tmpdir}
-         * @return this builder
-         */
-        public Builder temporaryDirectory(java.nio.file.Path directory) {
-            this.temporaryDirectory = directory;
-            return this;
-        }
-
-        /**
-         * Sets the idle timeout: with no message or frame in either direction for this long,
-         * the connection is closed with 1001 "Idle timeout".
-         *
-         * @param value a non-negative duration; {@link Duration#ZERO} (the default) turns it off
-         * @return this builder
-         */
-        public Builder idleTimeout(Duration value) {
-            this.idleTimeout = WebSocketOptions.checkNonNegative(value, "idleTimeout");
-            return this;
-        }
-
-        /**
-         * Sets how long to wait, after a keep-alive ping, for anything from the peer before
-         * failing the connection (error, then close 1006).
-         *
-         * @param value a non-negative duration; 30 seconds by default; {@link Duration#ZERO}
-         *              waits forever
-         * @return this builder
-         */
-        public Builder pongTimeout(Duration value) {
-            this.pongTimeout = WebSocketOptions.checkNonNegative(value, "pongTimeout");
             return this;
         }
 
@@ -863,15 +656,121 @@ public final class ServerOptions {
         }
 
         /**
-         * Sets the executor that runs event listeners.
+         * Sets the exact origins whose web pages may open WebSockets to this server, as browsers
+         * send them in {@code Origin}: scheme, host and port unless it is the scheme's default,
+         * e.g. {@code "https://app.example"} or {@code "http://localhost:8080"}. A request whose
+         * {@code Origin} is not one of them is answered 403 before the handshake handler is asked.
+         * Requests without {@code Origin} come from programs rather than browsers and pass unless
+         * {@link #requireOrigin(boolean)} is set. For any other rule (a suffix, a database
+         * lookup), decide in the {@link HandshakeHandler} with {@link HandshakeRequest#origin()}.
          *
-         * @param executor the executor, or {@code null} for Duplex's shared event threads
-         *                 (the default); {@link WebSocketOptions#IO_THREAD} runs listeners on the I/O thread
-         *                 (fastest, but listeners must not block)
+         * @param origins the origins; none (the default) lets every origin connect
+         * @return this builder
+         * @throws NullPointerException     if an origin is null
+         * @throws IllegalArgumentException if one is not an origin ({@code scheme://host[:port]},
+         *                                  nothing after it), e.g. has a path or a trailing slash
+         */
+        public Builder allowedOrigins(String... origins) {
+            Set<String> checked = new LinkedHashSet<>();
+            for (String o : origins) {
+                checked.add(OriginPolicy.checkOrigin(o));
+            }
+            this.allowedOrigins = checked;
+            return this;
+        }
+
+        /**
+         * Refuses (403) upgrade requests that carry no {@code Origin} header. Browsers always
+         * send one; programs usually do not.
+         *
+         * @param require true to refuse them; false (the default) to let them pass
          * @return this builder
          */
-        public Builder executor(Executor executor) {
-            this.executor = executor;
+        public Builder requireOrigin(boolean require) {
+            this.requireOrigin = require;
+            return this;
+        }
+
+        /**
+         * Sets the most open WebSocket connections from one remote IP address; further upgrade
+         * requests from it are answered 503.
+         *
+         * @param count at least 1; 1,024 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code count} is less than 1
+         */
+        public Builder maxConnectionsPerAddress(int count) {
+            this.maxConnectionsPerAddress = checkPositive(count, "maxConnectionsPerAddress");
+            return this;
+        }
+
+        /**
+         * Sets the most connections from one remote IP address in their opening handshake; a
+         * connection beyond it is answered 503 at once.
+         *
+         * @param count at least 1; 64 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code count} is less than 1
+         */
+        public Builder maxPendingHandshakesPerAddress(int count) {
+            this.maxPendingHandshakesPerAddress = checkPositive(count, "maxPendingHandshakesPerAddress");
+            return this;
+        }
+
+        /**
+         * Applies the per-address limits to loopback addresses (127.0.0.0/8, ::1) too. By
+         * default they are exempt: behind a reverse proxy on the same machine every client is
+         * loopback, and local tools open thousands of connections.
+         *
+         * @param apply true to limit loopback addresses as well; false by default
+         * @return this builder
+         */
+        public Builder perAddressLimitsOnLoopback(boolean apply) {
+            this.perAddressLimitsOnLoopback = apply;
+            return this;
+        }
+
+        /**
+         * Sets the heap that incoming messages not yet complete may hold over all connections
+         * together; the connection whose message would pass it fails with 1013.
+         *
+         * @param bytes at least 1; 256 MiB by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder maxUnfinishedMessageBytes(long bytes) {
+            this.maxUnfinishedMessageBytes = checkPositive(bytes, "maxUnfinishedMessageBytes");
+            return this;
+        }
+
+        /**
+         * Sets the disk that received messages spilled to temporary files may hold over all
+         * connections together, until each is released ({@link Blob#close()} or garbage
+         * collection); the connection whose message would pass it fails with 1013.
+         *
+         * @param bytes at least 1; 1 GiB by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
+        public Builder maxTemporaryFileBytes(long bytes) {
+            this.maxTemporaryFileBytes = checkPositive(bytes, "maxTemporaryFileBytes");
+            return this;
+        }
+
+        /**
+         * Sets the most connections that keep a permessage-deflate context between messages
+         * (about 235 KiB of native memory each); later connections negotiate no context
+         * takeover in both directions.
+         *
+         * @param count 0 (never keep one) or more; 1,024 by default
+         * @return this builder
+         * @throws IllegalArgumentException if {@code count} is negative
+         */
+        public Builder maxCompressionContexts(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("maxCompressionContexts must not be negative, but was " + count);
+            }
+            this.maxCompressionContexts = count;
             return this;
         }
 

@@ -31,9 +31,13 @@ final class ServerSession extends Session {
     private boolean rejected;
     private boolean countedAsPending;
     private boolean countedAsOpen;
+    private boolean countedPendingForAddress;
+    private boolean countedOpenForAddress;
+    private boolean countedCompressionContext;
+    private java.net.InetAddress remote;
 
     ServerSession(WebSocketServer server, ServerOptions options, Executor executor, EventLoop loop) {
-        super(loop, options.closeTimeout().toMillis(), KeepAlive.of(options));
+        super(loop, options, server.unfinishedMessages());
         this.server = server;
         this.options = options;
         this.executor = executor;
@@ -53,11 +57,21 @@ final class ServerSession extends Session {
         handshakeTimer = loop.schedule(() -> failNow(new IOException(
                 "The client sent no complete upgrade request within " + timeout + " ms")),
                 timeout, TimeUnit.MILLISECONDS);
+        java.net.InetSocketAddress peer = ch.remoteAddress();
+        remote = peer == null ? null : peer.getAddress();
         countedAsPending = server.handshakeStarted();
         if (!countedAsPending) {
             reject(ServerHandshake.reject(503, "Too many pending handshakes; try again later", Map.of()),
                     new HandshakeException("Too many pending handshakes (ServerOptions.maxPendingHandshakes "
                             + options.maxPendingHandshakes() + ")", 503));
+            return;
+        }
+        countedPendingForAddress = server.addressHandshakeStarted(remote);
+        if (!countedPendingForAddress) {
+            reject(ServerHandshake.reject(503, "Too many pending handshakes from your address; try again later", Map.of()),
+                    new HandshakeException("Too many pending handshakes from " + remote
+                            + " (ServerOptions.maxPendingHandshakesPerAddress " + options.maxPendingHandshakesPerAddress()
+                            + ")", 503));
         }
     }
 
@@ -96,6 +110,13 @@ final class ServerSession extends Session {
         } catch (HandshakeException e) {
             data.position(data.limit());
             reject(ServerHandshake.rejectFor(e), e);
+            return;
+        }
+        String refused = OriginPolicy.refusal(request.head().header("Origin"), options.allowedOrigins(),
+                options.requireOrigin());
+        if (refused != null) {
+            data.position(data.limit());
+            reject(ServerHandshake.reject(403, refused, Map.of()), new HandshakeException(refused, 403));
             return;
         }
         keepEarly(data);
@@ -195,9 +216,14 @@ final class ServerSession extends Session {
                             + options.maxConnections() + ")", 503));
             return;
         }
-        PerMessageDeflate.Config config = options.deflateOptions().config();
-        PerMessageDeflate.Agreement agreement = options.perMessageDeflate()
-                ? PerMessageDeflate.accept(request.extensionsOffer(), config) : null;
+        countedOpenForAddress = server.addressConnectionOpened(remote);
+        if (!countedOpenForAddress) {
+            reject(ServerHandshake.reject(503, "Too many connections from your address; try again later", Map.of()),
+                    new HandshakeException("Too many connections from " + remote
+                            + " (ServerOptions.maxConnectionsPerAddress " + options.maxConnectionsPerAddress() + ")", 503));
+            return;
+        }
+        PerMessageDeflate.Agreement agreement = negotiateDeflate(request);
         String extensions = agreement == null ? "" : agreement.response();
         handshakeTimer.cancel();
         handshakeTimer = null;
@@ -206,6 +232,7 @@ final class ServerSession extends Session {
             WireLog.sent(peerName(), accept);
         }
         channel.write(accept, null, 0);
+        PerMessageDeflate.Config config = options.deflateOptions().config();
         PerMessageDeflate deflate = agreement == null ? null
                 : new PerMessageDeflate(true, agreement.params(), config.compressionThreshold(), config.compressionLevel());
         Connection conn = new Connection(Connection.Role.SERVER, options.maxMessageSize(),
@@ -218,13 +245,39 @@ final class ServerSession extends Session {
                 options.maxBufferedAmount());
         countedAsPending = false;
         server.handshakeEnded();
-        conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory()), options.largeMessageThreshold());
+        endPendingForAddress();
+        conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory(), server.temporaryFiles()),
+                options.largeMessageThreshold());
         attach(conn);     // before the connection event: a send() inside onconnection must go out
         server.opened(socket, hr);
         deciding = false;
         receiveEarly(early);
         early = null;
         channel.pauseReading(false);
+    }
+
+    // permessage-deflate as the options say, except that beyond maxCompressionContexts a
+    // connection gets no context takeover both ways: it then holds no zlib memory between messages.
+    private PerMessageDeflate.Agreement negotiateDeflate(UpgradeRequest request) {
+        if (!options.perMessageDeflate()) {
+            return null;
+        }
+        PerMessageDeflate.Config config = options.deflateOptions().config();
+        PerMessageDeflate.Agreement agreement = PerMessageDeflate.accept(request.extensionsOffer(), config);
+        if (agreement == null || !keepsContext(agreement)) {
+            return agreement;
+        }
+        countedCompressionContext = server.compressionContextTaken();
+        if (countedCompressionContext) {
+            return agreement;
+        }
+        PerMessageDeflate.Config stateless = new PerMessageDeflate.Config(true, true, config.serverMaxWindowBits(),
+                config.clientMaxWindowBits(), config.compressionThreshold(), config.compressionLevel());
+        return PerMessageDeflate.accept(request.extensionsOffer(), stateless);
+    }
+
+    private static boolean keepsContext(PerMessageDeflate.Agreement a) {
+        return !a.params().serverNoContextTakeover() || !a.params().clientNoContextTakeover();
     }
 
     private void reject(ByteBuffer response, HandshakeException why) {
@@ -237,6 +290,13 @@ final class ServerSession extends Session {
         fail(why);
     }
 
+    private void endPendingForAddress() {
+        if (countedPendingForAddress) {
+            countedPendingForAddress = false;
+            server.addressHandshakeEnded(remote);
+        }
+    }
+
     @Override
     void released() {
         if (handshakeTimer != null) {
@@ -245,8 +305,15 @@ final class ServerSession extends Session {
         if (countedAsPending) {
             server.handshakeEnded();
         }
+        endPendingForAddress();
         if (countedAsOpen) {
             server.connectionClosed();
+        }
+        if (countedOpenForAddress) {
+            server.addressConnectionClosed(remote);
+        }
+        if (countedCompressionContext) {
+            server.compressionContextReleased();
         }
         server.sessionEnded(this);
     }

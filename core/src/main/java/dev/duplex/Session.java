@@ -47,11 +47,22 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
     private volatile long lastActivity;      // ... of the last bytes in or frame out
     private long pingSentAt;                 // 0: no ping awaiting an answer
     private boolean violated;                // the peer broke the protocol: reading stays paused
+    private final long assemblyTimeoutMillis;  // 0: unfinished messages may take any time
+    private EventLoop.Timer assemblyTimer;   // runs while a message is unfinished between reads
+    private int timedMessage;                // which message (Connection#messagesStarted) it times
+    private final SharedBudget unfinished;
+    private long unfinishedHeld;             // bytes this connection holds in that budget
 
-    Session(EventLoop loop, long closeTimeoutMillis, KeepAlive keepAlive) {
+    /**
+     * @param unfinished the budget that the heap bytes of unfinished incoming messages are
+     *        drawn from (a server's, shared by its connections), or null for no such limit
+     */
+    Session(EventLoop loop, ConnectionOptions options, SharedBudget unfinished) {
         this.loop = loop;
-        this.closeTimeoutMillis = closeTimeoutMillis;
-        this.keepAlive = keepAlive;
+        this.closeTimeoutMillis = options.closeTimeout().toMillis();
+        this.keepAlive = KeepAlive.of(options);
+        this.assemblyTimeoutMillis = options.messageAssemblyTimeout().toMillis();
+        this.unfinished = unfinished;
     }
 
     /** A server closes TCP first once the closing handshake is done; a client waits for it. */
@@ -94,6 +105,62 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
             tracer.inbound(data);     // first: the connection may unmask the bytes in place
         }
         c.receive(data);
+        if (assemblyTimeoutMillis > 0) {
+            timeAssembly(c);
+        }
+        if (unfinished != null) {
+            countUnfinished(c);
+        }
+    }
+
+    // A message still unfinished at the end of a read gets a timer; most messages arrive whole in
+    // one read and never need one. A peer that starts a message and never ends it, while keeping
+    // the connection alive with pings, would otherwise pin its bytes for as long as it likes.
+    private void timeAssembly(Connection c) {
+        if (!c.messageInProgress()) {
+            if (assemblyTimer != null) {
+                assemblyTimer.cancel();
+                assemblyTimer = null;
+            }
+            return;
+        }
+        if (assemblyTimer == null || timedMessage != c.messagesStarted()) {
+            if (assemblyTimer != null) {
+                assemblyTimer.cancel();
+            }
+            timedMessage = c.messagesStarted();
+            assemblyTimer = loop.schedule(() -> {
+                assemblyTimer = null;
+                if (c.messageInProgress() && c.messagesStarted() == timedMessage) {
+                    c.fail(new ProtocolException(CloseCodes.POLICY_VIOLATION, "A message was not completed within "
+                            + assemblyTimeoutMillis + " ms of its first frame (messageAssemblyTimeout)"));
+                }
+            }, assemblyTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // Keeps this connection's share of the server's unfinished-message memory up to date; fails
+    // the connection whose growth would pass the server's limit (1013: try again later).
+    private void countUnfinished(Connection c) {
+        long now = c.unfinishedBytesInMemory();
+        long delta = now - unfinishedHeld;
+        if (delta > 0 && !unfinished.reserve(delta)) {
+            c.fail(new ProtocolException(CloseCodes.TRY_AGAIN_LATER, "An unfinished message of " + now
+                    + " bytes does not fit: " + unfinished.exhausted(delta)));
+            releaseUnfinished();
+            return;
+        }
+        if (delta < 0) {
+            unfinished.release(-delta);
+        }
+        unfinishedHeld = now;
+    }
+
+    private void releaseUnfinished() {
+        if (unfinished != null && unfinishedHeld > 0) {
+            unfinished.release(unfinishedHeld);
+            unfinishedHeld = 0;
+        }
     }
 
     private static long positive(long millis) {
@@ -375,10 +442,10 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         }
         if (isServer()) {
             channel.closeAfterFlush();
-        } else {
-            // RFC 6455 §7.1.1: the client waits for the server to close TCP, but not forever.
-            armCloseTimer(null);
         }
+        // RFC 6455 §7.1.1: the client waits for the server to close TCP, but not for ever; and a
+        // server's close echo may never drain to a peer that stopped reading.
+        armCloseTimer(null);
     }
 
     @Override
@@ -450,8 +517,12 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
             return;
         }
         // After the opening handshake, a peer that just goes away is not a failure of ours:
-        // as in browsers, that is a close event with 1006 and no error event.
+        // as in browsers, that is a close event with 1006 and no error event. What is queued
+        // still goes out, but a peer that half-closed and stopped reading cannot keep us waiting.
         ch.closeAfterFlush();
+        if (closeTimer == null) {
+            armCloseTimer(null);
+        }
     }
 
     @Override
@@ -528,6 +599,10 @@ abstract class Session implements ChannelHandler, Connection.Listener, Connectio
         if (keepAliveTimer != null) {
             keepAliveTimer.cancel();
         }
+        if (assemblyTimer != null) {
+            assemblyTimer.cancel();
+        }
+        releaseUnfinished();
         Connection c = connection;
         if (c != null) {
             c.release();          // permessage-deflate's native memory, on every way out

@@ -622,7 +622,7 @@ public class WebSocket extends EventTarget {
     @Override
     public String toString() {
         String[] states = {"CONNECTING", "OPEN", "CLOSING", "CLOSED"};
-        return "WebSocket[" + url + ", " + states[readyState] + "]";
+        return "WebSocket[" + WebSocketUrl.redact(url) + ", " + states[readyState] + "]";
     }
 
     // ------------------------------------------------------------------ from the session (loop thread)
@@ -641,9 +641,11 @@ public class WebSocket extends EventTarget {
     }
 
     void messageReceived(Object data) {
-        // Bytes held on the heap until the handler runs (a spilled message lives in a file).
-        long size = data instanceof byte[] ? ((byte[]) data).length
-                : data instanceof String ? 2L * ((String) data).length() : 0;
+        // Bytes held until the handler runs, on the heap or, for a spilled message, on disk: a
+        // slow handler stops the reading either way.
+        long size = data instanceof byte[] bytes ? bytes.length
+                : data instanceof String text ? 2L * text.length()
+                : data instanceof FileBlob file ? file.size() : 0;
         inbound.received(size);
         enqueue(() -> {
             inbound.handled(size);

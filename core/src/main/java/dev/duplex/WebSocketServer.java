@@ -50,12 +50,22 @@ public class WebSocketServer extends EventTarget {
     private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pendingHandshakes = new AtomicInteger();
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger compressionContexts = new AtomicInteger();
+    private final AddressCounter pendingPerAddress;
+    private final AddressCounter openPerAddress;
+    private final SharedBudget unfinishedMessages;
+    private final SharedBudget temporaryFiles;
     private volatile ServerChannel listener;
     private volatile boolean closed;
 
     public WebSocketServer(ServerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.executor = options.executor() != null ? options.executor() : EventThreads.shared();
+        this.pendingPerAddress = new AddressCounter(options.maxPendingHandshakesPerAddress(),
+                options.perAddressLimitsOnLoopback());
+        this.openPerAddress = new AddressCounter(options.maxConnectionsPerAddress(), options.perAddressLimitsOnLoopback());
+        this.unfinishedMessages = new SharedBudget(options.maxUnfinishedMessageBytes(), "maxUnfinishedMessageBytes");
+        this.temporaryFiles = new SharedBudget(options.maxTemporaryFileBytes(), "maxTemporaryFileBytes");
     }
 
     /**
@@ -87,11 +97,20 @@ public class WebSocketServer extends EventTarget {
         if (context == null) {
             return null;
         }
-        return () -> {
-            javax.net.ssl.SSLEngine engine = context.createSSLEngine();
-            engine.setUseClientMode(false);
-            return engine;
-        };
+        return () -> serverEngine(context);
+    }
+
+    /** TLS versions below this are never enabled on a server, whatever its SSLContext allows. */
+    static final java.util.Set<String> SERVER_TLS_VERSIONS = java.util.Set.of("TLSv1.3", "TLSv1.2");
+
+    /** A server-mode engine from {@code context}, with TLS 1.2 as the oldest version enabled. */
+    static javax.net.ssl.SSLEngine serverEngine(javax.net.ssl.SSLContext context) {
+        javax.net.ssl.SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        String[] modern = java.util.Arrays.stream(engine.getEnabledProtocols())
+                .filter(SERVER_TLS_VERSIONS::contains).toArray(String[]::new);
+        engine.setEnabledProtocols(modern);
+        return engine;
     }
 
     /** The port the server listens on (the chosen one when configured with port 0). */
@@ -271,6 +290,43 @@ public class WebSocketServer extends EventTarget {
 
     void connectionClosed() {
         openConnections.decrementAndGet();
+    }
+
+    /** Counts a connection in its handshake from {@code address}; false if that address has its limit. */
+    boolean addressHandshakeStarted(java.net.InetAddress address) {
+        return pendingPerAddress.acquire(address);
+    }
+
+    void addressHandshakeEnded(java.net.InetAddress address) {
+        pendingPerAddress.release(address);
+    }
+
+    /** Counts an open connection from {@code address}; false if that address has its limit. */
+    boolean addressConnectionOpened(java.net.InetAddress address) {
+        return openPerAddress.acquire(address);
+    }
+
+    void addressConnectionClosed(java.net.InetAddress address) {
+        openPerAddress.release(address);
+    }
+
+    /** Counts a connection that keeps a compression context; false if the server has its limit. */
+    boolean compressionContextTaken() {
+        return reserve(compressionContexts, options.maxCompressionContexts());
+    }
+
+    void compressionContextReleased() {
+        compressionContexts.decrementAndGet();
+    }
+
+    /** The heap budget of unfinished incoming messages, shared by every connection. */
+    SharedBudget unfinishedMessages() {
+        return unfinishedMessages;
+    }
+
+    /** The disk budget of spilled messages, shared by every connection. */
+    SharedBudget temporaryFiles() {
+        return temporaryFiles;
     }
 
     private static boolean reserve(AtomicInteger counter, int limit) {

@@ -181,9 +181,26 @@ final class WebSocketUrl {
         return scheme() + "://" + hostHeader();
     }
 
+    /** {@link #href()} with the password, if any, replaced by {@code ****}: for messages and logs. */
+    String redacted() {
+        return redact(href());
+    }
+
+    /** An absolute URL with the password of its user info, if any, replaced by {@code ****}. */
+    static String redact(String href) {
+        int scheme = href.indexOf("://");
+        int at = scheme < 0 ? -1 : href.indexOf('@', scheme + 3);
+        int slash = scheme < 0 ? -1 : href.indexOf('/', scheme + 3);
+        if (at < 0 || (slash >= 0 && at > slash)) {
+            return href;
+        }
+        int colon = href.indexOf(':', scheme + 3);
+        return colon < 0 || colon > at ? href : href.substring(0, colon + 1) + "****" + href.substring(at);
+    }
+
     @Override
     public String toString() {
-        return href();
+        return redacted();
     }
 
     // ------------------------------------------------------------------------------------

@@ -64,8 +64,23 @@ final class WireLog {
             if (i > 0) {
                 sb.append('\n');
             }
-            sb.append(peer).append(' ').append(direction).append(' ').append(lines[i]);
+            sb.append(peer).append(' ').append(direction).append(' ').append(redacted(lines[i]));
         }
         LOG.log(Level.DEBUG, sb.toString());
+    }
+
+    /** Header fields that carry credentials: their values never reach a log. */
+    private static final List<String> SECRET_FIELDS = List.of("authorization:", "proxy-authorization:", "cookie:",
+            "set-cookie:");
+
+    // A head line with the value of a credential-bearing field replaced by "(redacted, N bytes)".
+    static String redacted(String line) {
+        for (String field : SECRET_FIELDS) {
+            if (line.regionMatches(true, 0, field, 0, field.length())) {
+                int value = line.length() - field.length();
+                return line.substring(0, field.length() - 1) + ": (redacted, " + value + " bytes)";
+            }
+        }
+        return line;
     }
 }

@@ -336,4 +336,61 @@ class OptionsTest {
         assertThat(o.handshake()).isSameAs(HandshakeHandler.acceptAll());
         assertThat(o.toString()).contains("port=65535").contains("host=::");
     }
+
+    @Test
+    void theSecurityLimitsHaveDefaultsAndAreSetAndChecked() {
+        ServerOptions d = ServerOptions.defaults();
+        assertThat(d.allowedOrigins()).isEmpty();
+        assertThat(d.requireOrigin()).isFalse();
+        assertThat(d.maxConnectionsPerAddress()).isEqualTo(1_024);
+        assertThat(d.maxPendingHandshakesPerAddress()).isEqualTo(64);
+        assertThat(d.perAddressLimitsOnLoopback()).isFalse();
+        assertThat(d.maxUnfinishedMessageBytes()).isEqualTo(256L << 20);
+        assertThat(d.maxTemporaryFileBytes()).isEqualTo(1L << 30);
+        assertThat(d.maxCompressionContexts()).isEqualTo(1_024);
+        assertThat(d.messageAssemblyTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(WebSocketOptions.defaults().messageAssemblyTimeout()).isEqualTo(Duration.ofSeconds(60));
+
+        ServerOptions o = ServerOptions.builder().allowedOrigins("https://a.example").requireOrigin(true)
+                .maxConnectionsPerAddress(5).maxPendingHandshakesPerAddress(6).perAddressLimitsOnLoopback(true)
+                .maxUnfinishedMessageBytes(7).maxTemporaryFileBytes(8).maxCompressionContexts(0)
+                .messageAssemblyTimeout(Duration.ZERO).build();
+        assertThat(o.allowedOrigins()).containsExactly("https://a.example");
+        assertThat(o.requireOrigin()).isTrue();
+        assertThat(o.maxConnectionsPerAddress()).isEqualTo(5);
+        assertThat(o.maxPendingHandshakesPerAddress()).isEqualTo(6);
+        assertThat(o.perAddressLimitsOnLoopback()).isTrue();
+        assertThat(o.maxUnfinishedMessageBytes()).isEqualTo(7);
+        assertThat(o.maxTemporaryFileBytes()).isEqualTo(8);
+        assertThat(o.maxCompressionContexts()).isZero();
+        assertThat(o.messageAssemblyTimeout()).isZero();
+        assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
+        assertThat(o).isNotEqualTo(d);
+        assertThat(o.toString()).contains("allowedOrigins=[https://a.example]").contains("maxCompressionContexts=0");
+
+        ServerOptions.Builder b = ServerOptions.builder();
+        assertThatThrownBy(() -> b.maxConnectionsPerAddress(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConnectionsPerAddress");
+        assertThatThrownBy(() -> b.maxPendingHandshakesPerAddress(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.maxUnfinishedMessageBytes(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.maxTemporaryFileBytes(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.maxCompressionContexts(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.messageAssemblyTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("messageAssemblyTimeout");
+        assertThatThrownBy(() -> WebSocketOptions.builder().messageAssemblyTimeout(null))
+                .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void bothSidesShareTheConnectionOptionsAndTheirChecks() {
+        // One setter per option, in ConnectionOptions: a client and a server builder check alike.
+        for (ConnectionOptions.Builder<?> b : List.of(WebSocketOptions.builder(), ServerOptions.builder())) {
+            assertThatThrownBy(() -> b.maxMessageSize(0)).hasMessage("maxMessageSize must be at least 1, but was 0");
+            assertThatThrownBy(() -> b.closeTimeout(Duration.ZERO)).hasMessageContaining("closeTimeout must be positive");
+        }
+        assertThat(WebSocketOptions.IO_THREAD).isSameAs(ServerOptions.IO_THREAD).isSameAs(ConnectionOptions.IO_THREAD);
+        WebSocketOptions client = WebSocketOptions.builder().maxMessageSize(5).idleTimeout(Duration.ofSeconds(3)).build();
+        assertThat(client.maxMessageSize()).isEqualTo(5);
+        assertThat(client.toString()).contains("maxMessageSize=5").contains("idleTimeout=PT3S");
+    }
 }

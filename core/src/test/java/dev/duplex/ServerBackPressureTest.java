@@ -64,7 +64,7 @@ class ServerBackPressureTest {
     void slowHandlersStopReadingAtTheHighWaterMarkAndLoseNothing() throws Exception {
         // What the kernel may buffer on loopback: the receiver's and the sender's socket buffers
         // at their largest (autotuning grows them up to these).
-        int kernelMiB = (int) ((maxBuffer("tcp_rmem") + maxBuffer("tcp_wmem")) >> 20) + 1;
+        int kernelMiB = (int) (LoopbackBuffers.loopbackBufferBytes() >> 20) + 1;
         int bound = 16 + kernelMiB + 2;
         int total = bound + 32;
         CountDownLatch release = new CountDownLatch(1);
@@ -138,16 +138,6 @@ class ServerBackPressureTest {
         }
         assertThat(delivered.get()).as("every message delivered").isEqualTo(total);
         assertThat(outOfOrder.get()).as("messages out of order or wrong").isZero();
-    }
-
-    private static long maxBuffer(String sysctl) throws IOException {
-        // read as a stream: /proc files report a size of 0
-        String line;
-        try (var in = new java.io.BufferedReader(new java.io.FileReader("/proc/sys/net/ipv4/" + sysctl))) {
-            line = in.readLine();
-        }
-        String[] values = line.trim().split("\\s+");
-        return Long.parseLong(values[2]);
     }
 
     /**

@@ -266,4 +266,91 @@ class TlsTest {
         }
         echoRoundTrip(new Client("wss://localhost:" + server.port() + "/", trustingCa()));
     }
+
+    @Test
+    void aServerRefusesTlsRenegotiation() throws Exception {
+        WebSocketServer server = echoServer(Tls.serverContext(certs.chain(certs.goodCert), certs.goodKey));
+        javax.net.ssl.SSLSocketFactory factory = Tls.trusting(certs.caCert).getSocketFactory();
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) factory.createSocket("localhost", server.port())) {
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});     // TLS 1.3 has no renegotiation
+            s.setSoTimeout(5_000);
+            s.startHandshake();
+            s.getOutputStream().write(RawClient.upgrade(server.port(), "/", "").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            byte[] status = new byte[12];
+            assertThat(s.getInputStream().readNBytes(status, 0, 12)).isEqualTo(12);
+            assertThat(new String(status, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 101");
+            s.startHandshake();      // renegotiate
+            int read;
+            try {
+                InputStream in = s.getInputStream();
+                do {
+                    read = in.read();
+                } while (read >= 0);
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                throw new AssertionError("the server kept the renegotiated connection open", stillOpen);
+            } catch (java.io.IOException refused) {
+                read = -1;
+            }
+            assertThat(read).as("the server ended the connection").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aServerNeverEnablesTlsBelow12() throws Exception {
+        SSLContext context = Tls.serverContext(certs.chain(certs.goodCert), certs.goodKey);
+        javax.net.ssl.SSLEngine probe = context.createSSLEngine();
+        java.util.List<String> supported = java.util.List.of(probe.getSupportedProtocols());
+        assertThat(supported).as("the JDK can speak old TLS").contains("TLSv1.1");
+        SSLContext permissive = new SSLContextWith(context, new String[] {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"});
+        javax.net.ssl.SSLEngine engine = WebSocketServer.serverEngine(permissive);
+        assertThat(engine.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.2", "TLSv1.3");
+        assertThat(engine.getUseClientMode()).isFalse();
+    }
+
+    /** A context whose engines start with {@code protocols} enabled, as a misconfigured application's might. */
+    private static final class SSLContextWith extends SSLContext {
+        SSLContextWith(SSLContext inner, String[] protocols) {
+            super(new javax.net.ssl.SSLContextSpi() {
+                @Override
+                protected void engineInit(javax.net.ssl.KeyManager[] km, javax.net.ssl.TrustManager[] tm,
+                                          java.security.SecureRandom sr) {
+                }
+
+                @Override
+                protected javax.net.ssl.SSLSocketFactory engineGetSocketFactory() {
+                    return inner.getSocketFactory();
+                }
+
+                @Override
+                protected javax.net.ssl.SSLServerSocketFactory engineGetServerSocketFactory() {
+                    return inner.getServerSocketFactory();
+                }
+
+                @Override
+                protected javax.net.ssl.SSLEngine engineCreateSSLEngine() {
+                    javax.net.ssl.SSLEngine e = inner.createSSLEngine();
+                    e.setEnabledProtocols(protocols);
+                    return e;
+                }
+
+                @Override
+                protected javax.net.ssl.SSLEngine engineCreateSSLEngine(String host, int port) {
+                    javax.net.ssl.SSLEngine e = inner.createSSLEngine(host, port);
+                    e.setEnabledProtocols(protocols);
+                    return e;
+                }
+
+                @Override
+                protected javax.net.ssl.SSLSessionContext engineGetServerSessionContext() {
+                    return inner.getServerSessionContext();
+                }
+
+                @Override
+                protected javax.net.ssl.SSLSessionContext engineGetClientSessionContext() {
+                    return inner.getClientSessionContext();
+                }
+            }, inner.getProvider(), inner.getProtocol());
+        }
+    }
 }

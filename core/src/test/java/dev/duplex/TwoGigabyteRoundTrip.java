@@ -22,7 +22,7 @@ public final class TwoGigabyteRoundTrip {
         long start = System.nanoTime();
 
         WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0)
-                .maxMessageSize(limit).maxBufferedAmount(limit).temporaryDirectory(tmp).build());
+                .maxMessageSize(limit).maxBufferedAmount(limit).maxTemporaryFileBytes(limit).temporaryDirectory(tmp).build());
         server.onconnection(e -> {
             WebSocket ws = e.socket();
             ws.onmessage(m -> ws.send((Blob) ((MessageEvent) m).data()));

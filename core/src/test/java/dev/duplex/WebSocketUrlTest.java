@@ -153,7 +153,8 @@ class WebSocketUrlTest {
         assertThat(url.port()).as("port").isEqualTo(port);
         assertThat(url.secure()).as("secure").isEqualTo(secure);
         assertThat(url.scheme()).as("scheme").isEqualTo(secure ? "wss" : "ws");
-        assertThat(url.toString()).isEqualTo(href);
+        assertThat(url.toString()).isEqualTo(WebSocketUrl.redact(href));
+        assertThat(url.toString()).doesNotContain(url.password().isEmpty() ? "\u0000" : ":" + url.password() + "@");
         // parsing is idempotent
         assertThat(WebSocketUrl.parse(href).href()).isEqualTo(href);
     }
@@ -338,5 +339,14 @@ class WebSocketUrlTest {
         List<String> withNull = Arrays.asList("a", null);
         assertThat(catchThrowableOfType(() -> WebSocketUrl.validateProtocols(withNull), DOMException.class).name())
                 .isEqualTo("SyntaxError");
+    }
+
+    @org.junit.jupiter.api.Test
+    void passwordsAreRedactedInMessagesButKeptInHref() {
+        WebSocketUrl u = WebSocketUrl.parse("ws://user:s3cret@example.com:8080/p?q");
+        assertThat(u.href()).isEqualTo("ws://user:s3cret@example.com:8080/p?q");
+        assertThat(u.redacted()).isEqualTo("ws://user:****@example.com:8080/p?q");
+        assertThat(WebSocketUrl.redact("ws://user@example.com/")).isEqualTo("ws://user@example.com/");
+        assertThat(WebSocketUrl.redact("ws://example.com/a@b:c")).isEqualTo("ws://example.com/a@b:c");
     }
 }

@@ -112,6 +112,7 @@ public final class Connection {
     private boolean frameFin;
     private long frameLength;
     private int messageOpcode;              // TEXT or BINARY while a message is being assembled, else 0
+    private int messagesStarted;            // counts incoming messages, to tell them apart
     private byte[] message;
     private int messageLength;
     private long messageExpected;           // announced total when the message is a single frame, else -1
@@ -160,7 +161,8 @@ public final class Connection {
      */
     public void spillLargeBinaryMessages(MessageSpill.Factory factory, long threshold) {
         this.spillFactory = factory;
-        this.spillThreshold = threshold;
+        // Above the largest array a message cannot stay in memory, whatever the threshold says.
+        this.spillThreshold = Math.min(threshold, MAX_ARRAY_MESSAGE);
         this.maxBinarySize = maxMessageSize;
     }
 
@@ -302,6 +304,7 @@ public final class Connection {
                             "New " + Opcode.name(opcode) + " frame inside a fragmented message; expected a continuation");
                 }
                 messageOpcode = opcode;
+                messagesStarted++;
                 messageLength = 0;
                 compressed = rsv1;
                 messageExpected = fin && !rsv1 ? length : -1;
@@ -439,6 +442,24 @@ public final class Connection {
         appendChecked(chunk, 0);
     }
 
+    /**
+     * True while an incoming message has started but not ended (its first frame arrived, its
+     * last has not). Receiving thread only, like {@link #receive}.
+     */
+    public boolean messageInProgress() {
+        return messageOpcode != 0 && state == State.OPEN && violation == null;
+    }
+
+    /** How many incoming messages have started so far (tells one unfinished message from the next). */
+    public int messagesStarted() {
+        return messagesStarted;
+    }
+
+    /** Heap bytes held by the unfinished incoming message, its buffer's size (0 when none, or once it spilled). */
+    public long unfinishedBytesInMemory() {
+        return messageOpcode == 0 || spill != null || message == null ? 0 : message.length;
+    }
+
     /** Bytes of the current message received so far, in memory or spilled. */
     private long received() {
         return spill != null ? spilledLength : messageLength;
@@ -460,6 +481,8 @@ public final class Connection {
             }
             spilledLength += chunk.remaining();
             spill.write(chunk);
+        } catch (MessageSpill.LimitReached e) {
+            throw new ProtocolException(CloseCodes.TRY_AGAIN_LATER, e.getMessage(), e);
         } catch (IOException e) {
             throw new ProtocolException(CloseCodes.INTERNAL_ERROR, "Cannot store a large message: " + e.getMessage(), e);
         }

@@ -18,6 +18,18 @@ public interface MessageSpill {
     /** The message will not complete (failure, close): release and delete what was written. */
     void discard();
 
+    /**
+     * Thrown by {@link #write} when the storage's own limit (not the message size limit) has no
+     * room left: the connection fails with 1013 (try again later) rather than 1011.
+     */
+    class LimitReached extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public LimitReached(String message) {
+            super(message);
+        }
+    }
+
     /** Opens a spill for a message; called when a binary message first exceeds the threshold. */
     interface Factory {
         MessageSpill open() throws IOException;

@@ -94,7 +94,10 @@ public final class ServerChannel implements EventLoop.Selectable {
             try {
                 sc = server.accept();
             } catch (IOException e) {
-                // Typically EMFILE (out of descriptors): drop this round, try again on the next.
+                // Typically EMFILE (out of descriptors). The pending connection stays in the
+                // backlog, so the selector would report it again at once and the loop would spin
+                // at 100% CPU: stop accepting for a moment instead.
+                pauseAccepting();
                 return;
             }
             if (sc == null) {
@@ -103,6 +106,21 @@ public final class ServerChannel implements EventLoop.Selectable {
             EventLoop loop = group.next();
             loop.execute(() -> adopt(loop, sc));
         }
+    }
+
+    /** How long accepting pauses after accept() failed (out of file descriptors, say). */
+    static final long ACCEPT_BACKOFF_MILLIS = 100;
+
+    private void pauseAccepting() {
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        key.interestOps(0);
+        acceptLoop.schedule(() -> {
+            if (!closed && key.isValid()) {
+                key.interestOps(SelectionKey.OP_ACCEPT);
+            }
+        }, ACCEPT_BACKOFF_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private void adopt(EventLoop loop, SocketChannel sc) {

@@ -195,15 +195,27 @@ public final class TcpChannel implements EventLoop.Selectable {
         if (closed) {
             return;
         }
-        if ((readyOps & SelectionKey.OP_CONNECT) != 0) {
-            finishConnect();
-            return;
-        }
-        if ((readyOps & SelectionKey.OP_WRITE) != 0) {
-            flush();
-        }
-        if (!closed && (readyOps & SelectionKey.OP_READ) != 0) {
-            read();
+        try {
+            if ((readyOps & SelectionKey.OP_CONNECT) != 0) {
+                finishConnect();
+                return;
+            }
+            if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+                flush();
+            }
+            if (!closed && (readyOps & SelectionKey.OP_READ) != 0) {
+                read();
+            }
+        } catch (RuntimeException | Error e) {
+            // A bug of ours (or of a listener run on this thread) in the middle of a read or a
+            // write: the bytes in hand are lost, so the connection cannot go on correctly. End it,
+            // then let the loop report the exception.
+            try {
+                close(new IOException("Duplex failed while handling this connection: " + e, e));
+            } catch (RuntimeException | Error again) {
+                e.addSuppressed(again);
+            }
+            throw e;
         }
     }
 

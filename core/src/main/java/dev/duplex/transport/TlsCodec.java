@@ -85,6 +85,7 @@ final class TlsCodec {
             }
             appIn.clear();
             SSLEngineResult r = engine.unwrap(src, appIn);
+            refuseRenegotiation(r);
             runTasks();
             noteHandshake(r);
             appIn.flip();
@@ -161,6 +162,18 @@ final class TlsCodec {
             // The connection is closing; a missing close_notify only costs the peer a warning.
         } finally {
             netOut.flip();
+        }
+    }
+
+    // A TLS 1.2 client may ask a server for a new handshake at any time (renegotiation): a way to
+    // make the server spend CPU on key exchanges at will, and the root of old attacks. WebSocket
+    // never needs it, so a server fails the connection instead. (TLS 1.3 has no renegotiation;
+    // its post-handshake messages, KeyUpdate and tickets, are not refused.)
+    private void refuseRenegotiation(SSLEngineResult r) throws SSLException {
+        if (handshakeDone && !engine.getUseClientMode() && "TLSv1.2".equals(engine.getSession().getProtocol())
+                && r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING
+                && r.getHandshakeStatus() != HandshakeStatus.FINISHED) {
+            throw new javax.net.ssl.SSLHandshakeException("The client asked for TLS renegotiation, which this server refuses");
         }
     }
 
