@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The chat that {@code duplex serve --broadcast --cluster redis://...} runs: a socket that
  * connected to {@code /room/NAME} joins room NAME and each of its messages goes to that room;
- * a socket on any other path gets and sends cluster-wide broadcasts. Every member gets every
- * message, its sender too, on every node.
+ * a socket on any other path sends cluster-wide broadcasts, which reach every socket of every
+ * node (room members too). Every recipient gets every message, its sender too, on every node.
  *
  * <p>A message over {@link ClusterOptions#maxMessageSize()} closes its sender with 1009, a room
  * name over {@link ClusterOptions#maxRoomNameLength()} closes the socket with 1008: the limits
