@@ -165,12 +165,46 @@ public class WebSocketServer extends EventTarget {
         return broadcastFrame(Opcode.BINARY, copy);
     }
 
+    /**
+     * Sends a text message to some of this server's clients (a chat room, the sockets of one
+     * user), encoded once as {@link #broadcast(String)} does for all of them: one frame, the same
+     * bytes queued on each socket, uncompressed. Sockets that are not open clients of this server
+     * (closed meanwhile, or never accepted by it) are skipped and not counted: this server only
+     * sends its own, unmasked, server frames.
+     *
+     * @return the number of sockets the message was queued on
+     * @throws DOMException {@code SyntaxError} if {@code text} has an unpaired surrogate
+     */
+    public int broadcast(String text, Iterable<WebSocket> recipients) {
+        Objects.requireNonNull(recipients, "recipients");
+        byte[] bytes = Utf8.encodeStrict(Objects.requireNonNull(text, "text"));
+        if (bytes == null) {
+            throw DOMException.syntax("The message contains an unpaired surrogate and is not a valid USVString");
+        }
+        return broadcastFrame(Opcode.TEXT, bytes, recipients);
+    }
+
+    /**
+     * Sends a binary message to some of this server's clients, encoded once; see
+     * {@link #broadcast(String, Iterable)}. The array is copied before this method returns.
+     */
+    public int broadcast(byte[] data, Iterable<WebSocket> recipients) {
+        Objects.requireNonNull(recipients, "recipients");
+        return broadcastFrame(Opcode.BINARY, Objects.requireNonNull(data, "data").clone(), recipients);
+    }
+
     private int broadcastFrame(int opcode, byte[] payload) {
+        return broadcastFrame(opcode, payload, clients);
+    }
+
+    private int broadcastFrame(int opcode, byte[] payload, Iterable<WebSocket> recipients) {
         ByteBuffer header = FrameEncoder.header(true, 0, opcode, payload.length, false, 0).asReadOnlyBuffer();
         ByteBuffer body = payload.length == 0 ? null : ByteBuffer.wrap(payload).asReadOnlyBuffer();
+        boolean everyone = recipients == clients;
         int sent = 0;
-        for (WebSocket ws : clients) {
-            if (ws.sendEncoded(header, body, payload.length)) {
+        for (WebSocket ws : recipients) {
+            // Only our own accepted sockets: a client-side socket must never get an unmasked frame.
+            if ((everyone || clients.contains(ws)) && ws.sendEncoded(header, body, payload.length)) {
                 sent++;
             }
         }

@@ -87,6 +87,57 @@ class ServerOperationsTest {
     }
 
     @Test
+    void broadcastToSomeClientsReachesOnlyThoseAndSkipsSocketsThatAreNotItsOwn() throws Exception {
+        List<WebSocket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch connected = new CountDownLatch(3);
+        WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0).build());
+        server.onconnection(e -> {
+            accepted.add(e.socket());
+            connected.countDown();
+        });
+        server.start();
+        toClose.add(server::close);
+        String url = "ws://127.0.0.1:" + server.port() + "/";
+        List<TlsTest.Client> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            // One at a time, so that accepted.get(i) is the server side of clients.get(i).
+            clients.add(new TlsTest.Client(url, WebSocketOptions.defaults()));
+            assertThat(clients.get(i).next().type()).isEqualTo("open");
+            while (accepted.size() <= i) {
+                Thread.sleep(1);
+            }
+        }
+        assertThat(connected.await(5, TimeUnit.SECONDS)).isTrue();
+        List<WebSocket> firstTwo = List.of(accepted.get(0), accepted.get(1));
+        assertThat(server.broadcast("room \uD83D\uDE00", firstTwo)).isEqualTo(2);
+        assertThat(server.broadcast(new byte[] {4, 5}, firstTwo)).isEqualTo(2);
+        // A client-side socket (never gets a server's unmasked frame) is not counted.
+        assertThat(server.broadcast("not for a client", List.of(clients.get(0).ws))).isZero();
+        assertThat(server.broadcast("everyone")).isEqualTo(3);
+        for (int i = 0; i < 2; i++) {
+            assertThat(((MessageEvent) clients.get(i).next()).data()).isEqualTo("room \uD83D\uDE00");
+            ByteBuffer b = (ByteBuffer) ((MessageEvent) clients.get(i).next()).data();
+            assertThat(b.remaining()).isEqualTo(2);
+            assertThat(b.get(1)).isEqualTo((byte) 5);
+        }
+        for (TlsTest.Client c : clients) {
+            // The third saw nothing before this; nobody got the message meant for no server socket.
+            assertThat(((MessageEvent) c.next()).data()).isEqualTo("everyone");
+        }
+        accepted.get(2).close();
+        assertThat(clients.get(2).awaitClose().code()).isEqualTo(1000);
+        while (server.clients().size() > 2) {
+            Thread.sleep(1);
+        }
+        assertThat(server.broadcast("after close", List.of(accepted.get(2)))).isZero();
+        assertThatThrownBy(() -> server.broadcast("\uD800", firstTwo)).isInstanceOf(DOMException.class)
+                .hasFieldOrPropertyWithValue("name", "SyntaxError");
+        for (TlsTest.Client c : clients) {
+            c.ws.close();
+        }
+    }
+
+    @Test
     void gracefulShutdownSends1001AndWaitsForTheHandshakes() throws Exception {
         CountDownLatch connected = new CountDownLatch(2);
         WebSocketServer server = server(ServerOptions.builder(), connected);

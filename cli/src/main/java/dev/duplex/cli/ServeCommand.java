@@ -73,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
         String exec;
     }
 
+    @Option(names = "--cluster", paramLabel = "redis://HOST:PORT",
+            description = "With --broadcast: join the chat of every 'duplex serve --cluster' on that Redis; a client "
+                    + "on /room/NAME talks in room NAME, any other path to everyone. On Ctrl-C or SIGTERM the clients "
+                    + "are closed with 1012 (reconnect elsewhere) spread over a second.")
+    String cluster;
+
     @Option(names = "--static", paramLabel = "DIR",
             description = "Also answer plain HTTP GET/HEAD requests with the files under DIR (index.html for a "
                     + "directory), so a browser page from http://HOST:PORT/ can open its WebSocket to the same port.")
@@ -114,6 +120,7 @@ final class ServeCommand implements Callable<Integer> {
     private final Map<WebSocket, Process> processes = new ConcurrentHashMap<>();
     private PrintStream err;
     private WebSocketServer server;
+    private ClusterMode clusterMode;
     private final boolean tty = Terminal.isInteractive();
 
     @Override
@@ -171,6 +178,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         b.handshake(this::decide);
         server = new WebSocketServer(b.build());
+        if (cluster != null) {
+            clusterMode = ClusterMode.join(server, cluster, mode.broadcast, this::log);
+        }
         server.onconnection(e -> {
             WebSocket ws = e.socket();
             ws.binaryType(BinaryType.ARRAYBUFFER);
@@ -191,6 +201,8 @@ final class ServeCommand implements Callable<Integer> {
             });
             if (mode.exec != null) {
                 startProcess(ws, e.request());
+            } else if (clusterMode != null) {
+                clusterMode.attach(ws, e.request(), messages);
             } else if (mode.broadcast) {
                 ws.onmessage(m -> {
                     messages.incrementAndGet();
@@ -228,6 +240,9 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (Process p : processes.values()) {
                 p.destroy();
+            }
+            if (clusterMode != null) {
+                clusterMode.leave();
             }
             server.close();
         }, "duplex-serve-stop"));
