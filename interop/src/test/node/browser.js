@@ -3,7 +3,9 @@
 // interop tests.  node browser.js PAGE_URL [CHROMIUM]
 // Prints {"ready":true,"chromium":"…","playwright":"…"} once the page has loaded, then reads one
 // command a line on stdin, {"id":1,"fn":"name","args":[…]}, runs window[name](...args) in the page
-// and prints {"id":1,"result":…} or {"id":1,"error":"…"}. Ends with its stdin.
+// and prints {"id":1,"result":…} or {"id":1,"error":"…"}; {"id":1,"goto":URL} loads another page,
+// {"id":1,"fill":[SELECTOR,TEXT]}, {"id":1,"click":SELECTOR} and {"id":1,"text":SELECTOR} act on it
+// as a user would. Ends with its stdin.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -40,7 +42,21 @@ async function main() {
     if (!line.trim()) return;
     const cmd = JSON.parse(line);
     try {
-      const result = await page.evaluate(({ fn, args }) => window[fn](...args), { fn: cmd.fn, args: cmd.args || [] });
+      let result;
+      if (cmd.goto !== undefined) {           // load another page (e.g. one a server under test serves)
+        await page.goto(cmd.goto);
+        result = page.url();
+      } else if (cmd.fill !== undefined) {    // [selector, text]: type into a field as a user would
+        await page.fill(cmd.fill[0], cmd.fill[1]);
+        result = true;
+      } else if (cmd.click !== undefined) {
+        await page.click(cmd.click);
+        result = true;
+      } else if (cmd.text !== undefined) {    // the text content of the first element matching
+        result = await page.textContent(cmd.text);
+      } else {
+        result = await page.evaluate(({ fn, args }) => window[fn](...args), { fn: cmd.fn, args: cmd.args || [] });
+      }
       log({ id: cmd.id, result: result === undefined ? null : result });
     } catch (e) {
       log({ id: cmd.id, error: String(e && e.message || e) });

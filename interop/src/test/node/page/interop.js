@@ -72,6 +72,22 @@ function connect(url, protocols) {
   return track(protocols === undefined ? new WebSocket(url) : new WebSocket(url, protocols)).opened;
 }
 
+// Opens a socket to url and, if it opens, sends text and waits for the answer: how far a page
+// of this origin gets with a server that checks Origin.
+async function tryOpen(url, text) {
+  const ws = track(new WebSocket(url));
+  try {
+    await ws.opened;
+  } catch (e) {
+    const c = await ws.closed;
+    return { opened: false, code: c.code, events: c.events };
+  }
+  ws.send(text);
+  const answer = await ws.next();
+  ws.close(1000);
+  return { opened: true, answer };
+}
+
 async function bytesOf(data) {
   if (typeof data === 'string') return { type: 'string', bytes: new TextEncoder().encode(data) };
   if (data instanceof Blob) return { type: 'Blob', bytes: new Uint8Array(await data.arrayBuffer()) };

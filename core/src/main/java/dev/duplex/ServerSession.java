@@ -158,10 +158,19 @@ final class ServerSession extends Session {
                 EventDispatcher.report(e);
                 response = HttpResponse.text(500, "Internal Server Error\n");
             }
-            ByteBuffer bytes = encode(response, "HEAD".equals(head.method()));
+            boolean headOnly = "HEAD".equals(head.method());
+            ByteBuffer bytes = encode(response, headOnly);
+            Runnable answered = () -> fail(new HandshakeException("Plain HTTP request answered "
+                    + head.method() + " " + path));
+            HttpResponse r = response;
             loop.execute(() -> {
                 channel.write(bytes, null, 0);
-                fail(new HandshakeException("Plain HTTP request answered " + head.method() + " " + path));
+                if (r.file() != null && !headOnly) {
+                    new FileBodyWriter(channel, loop, executor, r.file(), r.contentLength(),
+                            options.handshakeTimeout().toMillis(), answered).start();
+                } else {
+                    answered.run();
+                }
             });
         });
     }
@@ -178,6 +187,9 @@ final class ServerSession extends Session {
             if (ServerHandshake.isValidExtraHeader(e.getKey(), e.getValue())) {
                 valid.put(e.getKey(), e.getValue());
             }
+        }
+        if (r.file() != null) {
+            return ByteBuffer.wrap(ServerHandshake.responseHead(r.status(), r.contentLength(), valid));
         }
         return ServerHandshake.response(r.status(), r.bodyUnsafe(), valid, headOnly);
     }

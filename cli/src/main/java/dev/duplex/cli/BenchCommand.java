@@ -159,7 +159,9 @@ final class BenchCommand implements Callable<Integer> {
         if (client.maxMessage == null && size > WebSocketOptions.DEFAULT_MAX_MESSAGE_SIZE) {
             client.maxMessage = size;
         }
-        WebSocketOptions options = client.build(target.startsWith("wss:") || target.startsWith("https:"));
+        ClientOptions.Target prepared = client.prepare(target, Main.err);
+        target = prepared.url;
+        WebSocketOptions options = prepared.options;
         payload = makePayload();
         timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "duplex-bench-timer");
@@ -374,7 +376,7 @@ final class BenchCommand implements Callable<Integer> {
         double p99 = histogram.percentile(99) / 1e6;
         double p999 = histogram.percentile(99.9) / 1e6;
         if (json) {
-            out.println("{\"url\":" + Json.quote(target) + ",\"embedded\":" + embedded
+            out.println("{\"url\":" + Json.quote(Redact.url(target)) + ",\"embedded\":" + embedded
                     + ",\"connections\":" + connections + ",\"size\":" + size + ",\"binary\":" + binary
                     + ",\"window\":" + window + (rate != null ? ",\"rate\":" + Json.number(rate) : "")
                     + ",\"messages\":" + n + ",\"seconds\":" + Json.number(seconds)

@@ -6,7 +6,6 @@ import dev.duplex.DOMException;
 import dev.duplex.ErrorEvent;
 import dev.duplex.MessageEvent;
 import dev.duplex.WebSocket;
-import dev.duplex.WebSocketOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,40 +16,47 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code duplex connect URL}: a WebSocket client. On a terminal it is interactive (a prompt;
- * messages appear above the line being typed; Ctrl-D closes cleanly, Ctrl-C quits at once).
- * Otherwise each line of standard input is one message, and each message received is printed
- * on its own line; at the end of input the command keeps printing what arrives until the
- * connection has been quiet for {@code --wait} seconds (or {@code --count} messages came), then
- * closes with 1000 and waits for the closing handshake.
+ * {@code duplex connect URL}: a WebSocket client. On a terminal it is interactive (a JLine
+ * prompt; messages appear above the line being typed; Ctrl-D closes cleanly, Ctrl-C quits at
+ * once). Otherwise each line of standard input is one message, and each message received is
+ * printed on its own line; at the end of input the command keeps printing what arrives until
+ * the connection has been quiet for {@code --wait} seconds (or {@code --count} messages came),
+ * then closes with {@code --close-code} and waits for the closing handshake.
  */
 @Command(name = "connect", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false,
         description = {
                 "Connect to a WebSocket server.",
-                "On a terminal: interactive, with a prompt; messages received appear above the line being typed; "
-                        + "Ctrl-D closes cleanly (1000), Ctrl-C quits at once.",
+                "On a terminal: interactive, with a prompt (line editing, history with Up/Down); messages received "
+                        + "appear above the line being typed; Enter sends (an empty line sends nothing), Ctrl-D "
+                        + "closes cleanly, Ctrl-C quits at once.",
                 "Otherwise (pipe mode): each line of standard input is sent as one message, each message received "
                         + "is printed on its own line. At the end of input, it waits until nothing has arrived for "
-                        + "--wait seconds (or until --count messages came), then closes with 1000.",
-                "Binary messages received are printed in base64 unless --hex, or raw with --binary alone."})
+                        + "--wait seconds (or until --count messages came), then closes (1000 unless --close-code).",
+                "Binary messages received are printed in base64 unless --hex, or raw with --binary alone. On a "
+                        + "terminal, control characters in messages are shown as ^X; pipes get the bytes.",
+                "A user:password@ in the URL is sent as Basic authentication and never printed."})
 final class ConnectCommand implements Callable<Integer> {
     private static final long MAX_QUEUED = 4L << 20;    // pause reading stdin above this bufferedAmount
 
     @Parameters(index = "0", paramLabel = "URL", description = "ws://, wss://, http:// or https:// URL.")
     String url;
+
+    @Option(names = {"-x", "--execute"}, paramLabel = "MESSAGE",
+            description = "Send this message once connected (repeatable, in order), instead of reading standard input.")
+    List<String> execute = new ArrayList<>();
 
     @Option(names = {"-b", "--binary"}, description = "Send each input line as a binary message (its UTF-8 bytes).")
     boolean binary;
@@ -70,13 +76,28 @@ final class ConnectCommand implements Callable<Integer> {
             + "{\"type\":\"text\"|\"binary\",\"size\":BYTES,\"timestamp\":ISO-8601,\"data\":...} (binary data in base64, or hex with --hex).")
     boolean jsonl;
 
-    @Option(names = {"-w", "--wait"}, paramLabel = "SECONDS", converter = Units.Seconds.class,
+    @Option(names = {"-t", "--timestamps"}, description = "Print the time each message arrived (ISO-8601, UTC) before it.")
+    boolean timestamps;
+
+    @Option(names = {"-w", "--wait"}, paramLabel = "SECONDS", converter = Units.Wait.class,
             description = "After the end of input, close once nothing has arrived for this long (default: 1; "
-                    + "with --count: wait for the count).")
+                    + "with --count: wait for the count); -1 or inf: stay open until the server closes.")
     Duration waitAfterInput;
 
     @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Close after receiving N messages.")
     Long count;
+
+    @Option(names = "--close-code", paramLabel = "CODE", defaultValue = "1000",
+            description = "Status code of the close this side starts: 1000 or 3000-4999 (default: ${DEFAULT-VALUE}).")
+    int closeCode;
+
+    @Option(names = "--close-reason", paramLabel = "TEXT", defaultValue = "",
+            description = "Reason sent with that close (at most 123 bytes of UTF-8).")
+    String closeReason;
+
+    @Option(names = "--slash", description = "Interactive: lines starting with / are commands: /close [CODE [REASON]] "
+            + "(/ping and /pong once the library can send them); //text sends /text.")
+    boolean slash;
 
     @Option(names = {"-i", "--interactive"}, description = "Interactive mode even if not on a terminal.")
     boolean forceInteractive;
@@ -87,9 +108,9 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing but the messages and errors.")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print on stderr the handshake headers both ways, one line per frame "
-            + "sent (>) and received (<), the handshake outcome (URL, protocol, extensions) and the close code; "
-            + "stack traces of errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Print on stderr the handshake headers both ways (Authorization "
+            + "and Cookie values redacted), one line per frame sent (>) and received (<), the handshake outcome (URL, "
+            + "protocol, extensions) and the close code; stack traces of errors.")
     boolean verbose;
 
     @Mixin
@@ -97,7 +118,8 @@ final class ConnectCommand implements Callable<Integer> {
 
     private PrintStream out;
     private PrintStream err;
-    private Terminal terminal;
+    private volatile Prompt prompt;
+    private MessagePrinter printer;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong lastArrival = new AtomicLong(System.nanoTime());
 
@@ -112,18 +134,53 @@ final class ConnectCommand implements Callable<Integer> {
         if (forceInteractive && forcePipe) {
             throw Main.usage("--interactive and --no-interactive cannot be used together");
         }
-        boolean interactive = forceInteractive || (!forcePipe && Terminal.isInteractive());
-        boolean secure = url.regionMatches(true, 0, "wss:", 0, 4) || url.regionMatches(true, 0, "https:", 0, 6);
-        WebSocketOptions options = client.build(secure);
+        if (closeCode != 1000 && (closeCode < 3000 || closeCode > 4999)) {
+            throw Main.usage("--close-code must be 1000 or 3000-4999 (RFC 6455 section 7.4: a client may not send "
+                    + "the other codes), not " + closeCode);
+        }
+        if (closeReason.getBytes(StandardCharsets.UTF_8).length > 123) {
+            throw Main.usage("--close-reason is " + closeReason.getBytes(StandardCharsets.UTF_8).length
+                    + " bytes of UTF-8; a close frame holds at most 123 (RFC 6455 section 5.5)");
+        }
+        boolean interactive = execute.isEmpty() && (forceInteractive || (!forcePipe && Terminal.isInteractive()));
+        MessagePrinter.Encoding enc = encoding.hex ? MessagePrinter.Encoding.HEX
+                : binary && !encoding.base64 ? MessagePrinter.Encoding.RAW : MessagePrinter.Encoding.BASE64;
+        printer = new MessagePrinter(enc, jsonl, timestamps, !interactive && Terminal.isTerminal(1));
+        ClientOptions.Target target = client.prepare(url, err);
 
         if (verbose) {
-            WireTrace.install(this::notice);
+            WireTrace.install(line -> notice(Redact.headerLine(line)));
+            if (target.proxy != null) {
+                notice("through the proxy " + target.proxy);
+            }
         }
+        if (interactive) {
+            try {
+                prompt = Prompt.open();
+            } catch (IOException | RuntimeException e) {
+                prompt = null;
+                if (!quiet) {
+                    err.println("duplex connect: the terminal cannot be put in character mode (" + e.getMessage()
+                            + "); reading whole lines");
+                }
+            }
+        }
+        try {
+            return session(target, interactive);
+        } finally {
+            Prompt p = prompt;
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
+    private int session(ClientOptions.Target target, boolean interactive) throws Exception {
         WebSocket ws;
         try {
-            ws = new WebSocket(url, client.protocols, options);
+            ws = new WebSocket(target.url, client.protocols, target.options);
         } catch (DOMException | IllegalArgumentException e) {
-            throw Main.usage(e.getMessage());
+            throw Main.usage(Redact.url(e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         ws.binaryType(BinaryType.ARRAYBUFFER);
         CountDownLatch opened = new CountDownLatch(1);
@@ -147,7 +204,7 @@ final class ConnectCommand implements Callable<Integer> {
                 print(((MessageEvent) e).data());
             }
             if (count != null && n == count) {
-                ws.close();
+                close(ws);
             }
         });
         ws.onerror(e -> {
@@ -158,7 +215,7 @@ final class ConnectCommand implements Callable<Integer> {
             CloseEvent c = (CloseEvent) e;
             closeEvent[0] = c;
             if (verbose) {
-                notice("closed: code " + c.code() + (c.reason().isEmpty() ? "" : " (" + c.reason() + ")")
+                notice("closed: code " + c.code() + (c.reason().isEmpty() ? "" : " (" + Terminal.oneLine(c.reason()) + ")")
                         + ", wasClean " + c.wasClean());
             }
             opened.countDown();
@@ -168,20 +225,22 @@ final class ConnectCommand implements Callable<Integer> {
         opened.await();
         if (!wasOpen[0]) {
             closed.await();
-            throw Outcome.notOpened(url, error[0]);
+            throw Outcome.notOpened(target.url, error[0], client.cert);
         }
-        try {
-            if (interactive) {
-                interactive(ws, closed);
-            } else {
-                pipe(ws, closed);
+        if (!execute.isEmpty()) {
+            long n = 0;
+            for (String m : execute) {
+                send(ws, m, ++n);
             }
-        } finally {
-            if (terminal != null) {
-                terminal.close();
+            afterInput(ws, closed);
+        } else if (interactive) {
+            if (interactive(ws, closed)) {
+                return Main.INTERRUPTED;
             }
+        } else {
+            pipe(ws, closed);
         }
-        if (!closed.await(options.closeTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS)) {
+        if (!closed.await(target.options.closeTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS)) {
             throw new Main.CliException(Main.ABNORMAL_CLOSE, "the closing handshake did not finish");
         }
         out.flush();
@@ -190,6 +249,10 @@ final class ConnectCommand implements Callable<Integer> {
             throw failure;
         }
         return Main.OK;
+    }
+
+    private void close(WebSocket ws) {
+        ws.close(closeCode, closeReason);
     }
 
     // ------------------------------------------------------------------ pipe mode
@@ -226,23 +289,31 @@ final class ConnectCommand implements Callable<Integer> {
         if (closed.getCount() == 0) {
             return;
         }
-        // Input ended: messages that arrive after close() are not delivered (WHATWG), so keep
-        // reading until the count is reached or the socket has been quiet for --wait seconds.
+        afterInput(ws, closed);
+    }
+
+    /**
+     * Input ended: messages that arrive after close() are not delivered (WHATWG), so keep
+     * reading until the count is reached, the socket has been quiet for --wait seconds, or
+     * (--wait -1) the server closes.
+     */
+    private void afterInput(WebSocket ws, CountDownLatch closed) throws InterruptedException {
         Duration wait = waitAfterInput != null ? waitAfterInput : count != null ? null : Duration.ofSeconds(1);
+        boolean forever = wait != null && wait.equals(Units.FOREVER);
         lastArrival.set(System.nanoTime());
         while (closed.getCount() > 0 && ws.readyState() == WebSocket.OPEN) {
             if (count != null && received.get() >= count) {
                 break;
             }
-            if (wait != null) {
+            if (wait != null && !forever) {
                 long idle = System.nanoTime() - lastArrival.get();
                 if (idle >= wait.toNanos() && ws.bufferedAmount() == 0) {
                     break;
                 }
             }
-            closed.await(10, TimeUnit.MILLISECONDS);
+            closed.await(wait != null && wait.isZero() ? 1 : 10, TimeUnit.MILLISECONDS);
         }
-        ws.close();
+        close(ws);
     }
 
     private void send(WebSocket ws, String line, long lineNumber) {
@@ -252,8 +323,8 @@ final class ConnectCommand implements Callable<Integer> {
                 bytes = encoding.base64 ? Base64.getDecoder().decode(line.replaceAll("\\s", ""))
                         : HexFormat.of().parseHex(line.strip().replace(" ", ""));
             } catch (IllegalArgumentException e) {
-                err.println("duplex connect: line " + lineNumber + " is not " + (encoding.base64 ? "base64" : "hexadecimal")
-                        + ", not sent: " + e.getMessage());
+                notice("duplex connect: " + (execute.isEmpty() ? "line " : "message ") + lineNumber + " is not "
+                        + (encoding.base64 ? "base64" : "hexadecimal") + ", not sent: " + e.getMessage());
                 return;
             }
             ws.send(bytes);
@@ -266,38 +337,32 @@ final class ConnectCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ interactive mode
 
-    private void interactive(WebSocket ws, CountDownLatch closed) throws InterruptedException {
-        terminal = Terminal.open();
-        if (terminal == null) {
-            if (!quiet) {
-                err.println("duplex connect: cannot put the terminal in character mode (stty); reading whole lines");
-            }
-        }
+    /** Returns true if the user pressed Ctrl-C. */
+    private boolean interactive(WebSocket ws, CountDownLatch closed) throws InterruptedException {
         if (!quiet) {
             notice("Connected to " + ws.url() + (ws.protocol().isEmpty() ? "" : " (protocol " + ws.protocol() + ")")
                     + ". Type a message and Enter to send; Ctrl-D closes, Ctrl-C quits.");
         }
         CountDownLatch inputEnded = new CountDownLatch(1);
+        boolean[] interrupted = new boolean[1];
         Thread reader = new Thread(() -> {
             try {
-                if (terminal != null) {
-                    terminal.prompt();
-                    String line;
-                    long n = 0;
-                    while ((line = terminal.readLine()) != null) {
-                        if (ws.readyState() != WebSocket.OPEN) {
-                            break;
-                        }
-                        send(ws, line, ++n);
+                Prompt p = prompt;
+                BufferedReader lines = p == null ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
+                long n = 0;
+                while (ws.readyState() == WebSocket.OPEN) {
+                    String line = p != null ? p.readLine() : lines.readLine();
+                    if (line == null || ws.readyState() != WebSocket.OPEN) {
+                        break;
                     }
-                } else {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                    String line;
-                    long n = 0;
-                    while ((line = in.readLine()) != null && ws.readyState() == WebSocket.OPEN) {
-                        send(ws, line, ++n);
+                    if (slash && line.startsWith("/") && !line.startsWith("//")) {
+                        command(ws, line);
+                    } else if (!line.isEmpty()) {
+                        send(ws, slash && line.startsWith("//") ? line.substring(1) : line, ++n);
                     }
                 }
+            } catch (Prompt.Interrupted e) {
+                interrupted[0] = true;
             } catch (IOException e) {
                 err.println("duplex connect: cannot read the terminal: " + e.getMessage());
             } finally {
@@ -309,76 +374,60 @@ final class ConnectCommand implements Callable<Integer> {
         while (closed.getCount() > 0 && !inputEnded.await(50, TimeUnit.MILLISECONDS)) {
             // waiting
         }
+        if (interrupted[0]) {
+            return true;
+        }
         if (closed.getCount() > 0) {
-            ws.close();     // Ctrl-D: close cleanly
+            close(ws);     // Ctrl-D: close cleanly
+        }
+        return false;
+    }
+
+    /** A --slash command. */
+    private void command(WebSocket ws, String line) {
+        String[] words = line.trim().split("\\s+", 3);
+        switch (words[0]) {
+            case "/close": {
+                int code = closeCode;
+                String reason = closeReason;
+                try {
+                    if (words.length > 1) {
+                        code = Integer.parseInt(words[1]);
+                    }
+                    if (words.length > 2) {
+                        reason = words[2];
+                    }
+                    ws.close(code, reason);
+                } catch (NumberFormatException e) {
+                    notice("/close needs a number, e.g. /close 1000 done");
+                } catch (DOMException e) {
+                    notice("/close " + code + ": " + e.getMessage());
+                }
+                break;
+            }
+            default:
+                notice("unknown command " + words[0] + " (commands: /close [CODE [REASON]]; //text sends /text)");
         }
     }
 
     // ------------------------------------------------------------------ output
 
     private void notice(String text) {
-        Terminal t = terminal;
-        if (t != null) {
-            t.printAbove(text);
+        Prompt p = prompt;
+        if (p != null) {
+            p.printAbove(text);
         } else {
             err.println(text);
         }
     }
 
     private void print(Object data) {
-        Terminal t = terminal;
-        if (jsonl) {
-            String json = jsonLine(data);
-            if (t != null) {
-                t.printAbove(json);
-            } else {
-                out.println(json);
-                out.flush();
-            }
-            return;
-        }
-        if (data instanceof String) {
-            if (t != null) {
-                t.printAbove("< " + data);
-            } else {
-                out.println((String) data);
-                out.flush();
-            }
-            return;
-        }
-        byte[] bytes = bytes((ByteBuffer) data);
-        if (t != null) {
-            t.printAbove("< [binary, " + bytes.length + " bytes] " + encode(bytes));
-        } else if (binary && !encoding.base64 && !encoding.hex) {
-            out.write(bytes, 0, bytes.length);
-            out.println();
-            out.flush();
+        Prompt p = prompt;
+        if (p != null) {
+            p.printAbove(printer.promptLine(data));
         } else {
-            out.println(encode(bytes));
-            out.flush();
+            printer.print(out, data);
         }
-    }
-
-    private String jsonLine(Object data) {
-        String timestamp = Instant.now().toString();
-        if (data instanceof String) {
-            String s = (String) data;
-            return "{\"type\":\"text\",\"size\":" + s.getBytes(StandardCharsets.UTF_8).length
-                    + ",\"timestamp\":\"" + timestamp + "\",\"data\":" + Json.quote(s) + "}";
-        }
-        byte[] bytes = bytes((ByteBuffer) data);
-        return "{\"type\":\"binary\",\"size\":" + bytes.length + ",\"timestamp\":\"" + timestamp
-                + "\",\"encoding\":\"" + (encoding.hex ? "hex" : "base64") + "\",\"data\":\"" + encode(bytes) + "\"}";
-    }
-
-    private String encode(byte[] bytes) {
-        return encoding.hex ? HexFormat.of().formatHex(bytes) : Base64.getEncoder().encodeToString(bytes);
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        byte[] bytes = new byte[b.remaining()];
-        b.duplicate().get(bytes);
-        return bytes;
     }
 
     private static String orNone(String s) {

@@ -3,6 +3,9 @@ package dev.duplex.cli;
 import dev.duplex.BinaryType;
 import dev.duplex.HandshakeDecision;
 import dev.duplex.HandshakeRequest;
+import dev.duplex.HttpResponse;
+import dev.duplex.PlainHttpHandler;
+import dev.duplex.Tls;
 import dev.duplex.MessageEvent;
 import dev.duplex.ServerOptions;
 import dev.duplex.WebSocket;
@@ -12,16 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLContext;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +43,22 @@ import java.util.concurrent.atomic.AtomicLong;
         description = {
                 "Run a WebSocket server until stopped (Ctrl-C).",
                 "Modes: --echo (default) sends every message back; --broadcast sends every message to every "
-                        + "client (the sender too); --exec CMD runs CMD with 'sh -c' for each connection: each "
-                        + "text message received is written to its standard input as a line (binary ones as their "
-                        + "bytes), each line it prints is sent as a text message (its output is made line-buffered "
-                        + "with stdbuf -oL when stdbuf is installed); the socket closes (1000) when "
-                        + "the process exits, and the process is killed when the socket closes. It gets "
-                        + "DUPLEX_REMOTE_ADDR, DUPLEX_PATH, DUPLEX_QUERY and DUPLEX_PROTOCOL in its environment.",
+                        + "client (the sender too); --exec CMD runs CMD for each connection (directly when it is "
+                        + "plain words, with sh -c when it uses shell syntax), --dir DIR runs the program DIR/PATH "
+                        + "for the request path. Each text message received is written to the program's standard "
+                        + "input as a line (a message holding newlines becomes several lines), binary ones as their "
+                        + "bytes; each line it prints (\\n ends a line, a \\r before it is dropped, a lone \\r "
+                        + "stays) is sent as a text message, or with --binary each chunk it writes as a binary "
+                        + "message. The socket closes (1000) when the program exits; when the socket closes, the "
+                        + "program's stdin is closed, then its whole process group gets SIGTERM once it has exited "
+                        + "or after --kill-after seconds, then SIGKILL after as long again. The program gets the CGI "
+                        + "variables websocketd sets (REMOTE_ADDR, REMOTE_PORT, QUERY_STRING, PATH_INFO, "
+                        + "REQUEST_URI, SERVER_NAME, SERVER_PORT, HTTP_<HEADER>...), DUPLEX_REMOTE_ADDR, "
+                        + "DUPLEX_PATH, DUPLEX_QUERY, DUPLEX_PROTOCOL, and of the server's environment only PATH, "
+                        + "LANG, LC_ALL, LC_CTYPE, TZ and the --passenv names.",
+                "Origins: browsers may connect only from the server's own origin (http(s)://HOST:PORT for the "
+                        + "names it listens on) unless --origin or --any-origin; clients that send no Origin always "
+                        + "may. Bound to loopback, requests whose Host is not localhost, 127.0.0.1 or [::1] get 421.",
                 "A status line (connections, messages/s) is printed on stderr every second unless --quiet."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
@@ -69,8 +79,13 @@ final class ServeCommand implements Callable<Integer> {
         @Option(names = "--broadcast", description = "Send every message to every connected client.")
         boolean broadcast;
 
-        @Option(names = "--exec", paramLabel = "CMD", description = "Run CMD (with sh -c) for each connection.")
+        @Option(names = "--exec", paramLabel = "CMD", description = "Run CMD for each connection (directly, "
+                + "or with sh -c when it uses shell syntax).")
         String exec;
+
+        @Option(names = "--dir", paramLabel = "DIR", description = "Run the executable DIR/NAME for a request to "
+                + "/NAME (the rest of the path in PATH_INFO); 404 when there is none.")
+        Path dir;
     }
 
     @Option(names = "--cluster", paramLabel = "redis://HOST:PORT",
@@ -79,10 +94,51 @@ final class ServeCommand implements Callable<Integer> {
                     + "are closed with 1012 (reconnect elsewhere) spread over a second.")
     String cluster;
 
+    @Option(names = "--binary", description = "--exec/--dir: send what the program writes as binary messages, in "
+            + "the chunks it writes, and pass text messages to it as their bytes without adding a newline.")
+    boolean binary;
+
+    @Option(names = "--max-line", paramLabel = "BYTES", converter = Units.Size.class, defaultValue = "1m",
+            description = "--exec/--dir text mode: longest output line; a longer one closes the socket with 1009 "
+                    + "and ends the program (default: 1m).")
+    long maxLine;
+
+    @Option(names = "--max-backlog", paramLabel = "BYTES", converter = Units.Size.class, defaultValue = "1m",
+            description = "--exec/--dir: input waiting for a program that does not read it; past this the socket "
+                    + "is closed with 1008 and the program ended (default: 1m).")
+    long maxBacklog;
+
+    @Option(names = "--kill-after", paramLabel = "SECONDS", converter = Units.Seconds.class, defaultValue = "1",
+            description = "--exec/--dir: after the socket closes (and stdin with it), how long the program may "
+                    + "take to exit before its process group gets SIGTERM, and SIGKILL as long after (default: 1).")
+    Duration killAfter;
+
+    @Option(names = "--passenv", paramLabel = "NAME", split = ",",
+            description = "--exec/--dir: also pass these variables of the server's environment (repeatable or "
+                    + "comma-separated; PATH, LANG, LC_ALL, LC_CTYPE and TZ always are).")
+    List<String> passenv = new ArrayList<>();
+
+    @Option(names = "--header", paramLabel = "'NAME: VALUE'",
+            description = "Add this header to every 101 Switching Protocols answer (repeatable).")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--origin", paramLabel = "ORIGIN",
+            description = "Also accept browser pages from this origin, e.g. https://app.example (repeatable). "
+                    + "By default only the server's own origin, and clients that send no Origin.")
+    List<String> origins = new ArrayList<>();
+
+    @Option(names = "--any-origin", description = "Accept WebSockets from pages of ANY origin: every web site the "
+            + "user visits can then drive this server (cross-site WebSocket hijacking).")
+    boolean anyOrigin;
+
     @Option(names = "--static", paramLabel = "DIR",
             description = "Also answer plain HTTP GET/HEAD requests with the files under DIR (index.html for a "
                     + "directory), so a browser page from http://HOST:PORT/ can open its WebSocket to the same port.")
     Path staticDir;
+
+    @Option(names = "--devconsole", description = "Serve a page at / to type messages to this server from a "
+            + "browser (like websocketd's --devconsole); not with --static.")
+    boolean devConsole;
 
     @Option(names = "--cert", paramLabel = "FILE", description = "TLS (wss): the server's certificate chain, PEM.")
     Path cert;
@@ -113,14 +169,16 @@ final class ServeCommand implements Callable<Integer> {
             + "one line per frame sent (>) and received (<); stack traces of errors.")
     boolean verbose;
 
-    /** coreutils' stdbuf, if installed: without it most programs buffer their output on a pipe. */
-    private static final String STDBUF = findOnPath("stdbuf");
-
     private final AtomicLong messages = new AtomicLong();
-    private final Map<WebSocket, Process> processes = new ConcurrentHashMap<>();
+    private final Map<WebSocket, ExecSession> sessions = new ConcurrentHashMap<>();
     private PrintStream err;
     private WebSocketServer server;
     private ClusterMode clusterMode;
+    private OriginPolicy origin;
+    private ScriptDir scripts;
+    private List<String> execArgv;
+    private ExecSession.Settings execSettings;
+    private final List<String[]> responseHeaders = new ArrayList<>();
     private final boolean tty = Terminal.isInteractive();
 
     @Override
@@ -139,7 +197,74 @@ final class ServeCommand implements Callable<Integer> {
         if ((cert == null) != (key == null)) {
             throw Main.usage("--cert and --key go together");
         }
+        if (devConsole && staticDir != null) {
+            throw Main.usage("--devconsole and --static both serve /: choose one");
+        }
+        boolean running = mode.exec != null || mode.dir != null;
+        if (!running && (binary || !passenv.isEmpty())) {
+            throw Main.usage((binary ? "--binary" : "--passenv") + " applies to --exec and --dir only");
+        }
+        if (maxLine < 1 || maxLine > Integer.MAX_VALUE - 8) {
+            throw Main.usage("--max-line must be from 1 byte to 2g");
+        }
+        if (maxBacklog < 1) {
+            throw Main.usage("--max-backlog must be at least 1 byte");
+        }
+        List<String> allowed = new ArrayList<>();
+        for (String o : origins) {
+            try {
+                allowed.add(OriginPolicy.normalize(o));
+            } catch (IllegalArgumentException e) {
+                throw Main.usage(e.getMessage());
+            }
+        }
+        if (anyOrigin && !allowed.isEmpty()) {
+            throw Main.usage("--any-origin allows every origin already: leave out --origin");
+        }
+        for (String h : headers) {
+            int colon = h.indexOf(':');
+            if (colon <= 0) {
+                throw Main.usage("--header needs 'Name: value', not '" + h + "'");
+            }
+            String name = h.substring(0, colon).trim();
+            String value = h.substring(colon + 1).trim();
+            try {
+                HandshakeDecision.accept().withHeader(name, value);
+            } catch (IllegalArgumentException e) {
+                throw Main.usage("--header '" + h + "': " + e.getMessage());
+            }
+            responseHeaders.add(new String[] {name, value});
+        }
+        for (String name : passenv) {
+            if (name.isEmpty() || name.contains("=")) {
+                throw Main.usage("--passenv takes variable names, not '" + name + "'");
+            }
+        }
+        if (mode.exec != null) {
+            try {
+                execArgv = ExecCommand.argv(mode.exec);
+            } catch (IllegalArgumentException e) {
+                throw Main.usage(e.getMessage());
+            }
+        }
+        if (mode.dir != null) {
+            if (!Files.isDirectory(mode.dir)) {
+                throw Main.usage("--dir: " + mode.dir + " is not a directory");
+            }
+            scripts = new ScriptDir(mode.dir);
+        }
+        if (running) {
+            execSettings = new ExecSession.Settings();
+            execSettings.binary = binary;
+            execSettings.maxLine = (int) maxLine;
+            execSettings.maxBacklog = maxBacklog;
+            execSettings.killAfterMillis = Math.max(1, killAfter.toMillis());
+            execSettings.passenv = List.copyOf(passenv);
+            execSettings.tls = cert != null;
+            execSettings.log = this::log;
+        }
         ServerOptions.Builder b = ServerOptions.builder().host(host).port(port).perMessageDeflate(!noDeflate);
+        origin = new OriginPolicy(host, cert != null, () -> server.port(), allowed, anyOrigin);
         StaticFiles files = null;
         if (staticDir != null) {
             if (!Files.isDirectory(staticDir)) {
@@ -150,7 +275,13 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw Main.usage("--static: cannot read " + staticDir + ": " + e.getMessage());
             }
-            b.httpHandler(files);
+        }
+        PlainHttpHandler http = files != null ? files : devConsole ? new DevConsole() : null;
+        if (http != null) {
+            b.httpHandler(request -> {
+                String wrongHost = origin.checkHost(request);
+                return wrongHost != null ? HttpResponse.text(421, wrongHost) : http.handle(request);
+            });
         }
         if (maxMessage != null) {
             try {
@@ -167,7 +298,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             SSLContext ctx;
             try {
-                ctx = Tls.server(cert, key);
+                ctx = Tls.serverContext(cert, key);
             } catch (Exception e) {
                 throw new Main.CliException(Main.USAGE, "--cert/--key: " + e.getMessage(), e);
             }
@@ -187,20 +318,13 @@ final class ServeCommand implements Callable<Integer> {
             if (verbose) {
                 log("connection from " + e.request().remoteAddress() + " " + e.request().path()
                         + (ws.protocol().isEmpty() ? "" : " protocol " + ws.protocol()));
-            }
-            ws.onclose(c -> {
-                if (verbose) {
+                ws.addEventListener("close", c -> {
                     dev.duplex.CloseEvent ce = (dev.duplex.CloseEvent) c;
                     log("closed " + e.request().remoteAddress() + ": code " + ce.code() + ", wasClean " + ce.wasClean());
-                }
-                Process p = processes.remove(ws);
-                if (p != null) {
-                    p.descendants().forEach(ProcessHandle::destroy);
-                    p.destroy();
-                }
-            });
-            if (mode.exec != null) {
-                startProcess(ws, e.request());
+                });
+            }
+            if (running) {
+                startProgram(ws, e.request());
             } else if (clusterMode != null) {
                 clusterMode.attach(ws, e.request(), messages);
             } else if (mode.broadcast) {
@@ -228,23 +352,32 @@ final class ServeCommand implements Callable<Integer> {
         String scheme = cert != null ? "wss" : "ws";
         String shownHost = host.contains(":") ? "[" + host + "]" : host;
         String what = mode.exec != null ? "running '" + mode.exec + "' for each connection"
+                : mode.dir != null ? "running the programs in " + scripts.root()
                 : mode.broadcast ? "broadcast server" : "echo server";
         err.println("duplex: " + what + " listening on " + scheme + "://" + shownHost + ":" + server.port()
                 + "/ (Ctrl-C stops it)");
+        String httpUrl = (cert != null ? "https" : "http") + "://" + shownHost + ":" + server.port() + "/";
         if (files != null) {
-            err.println("duplex: serving the files in " + files.root() + " at " + (cert != null ? "https" : "http")
-                    + "://" + shownHost + ":" + server.port() + "/");
+            err.println("duplex: serving the files in " + files.root() + " at " + httpUrl);
+        }
+        if (devConsole) {
+            err.println("duplex: developer console at " + httpUrl);
+        }
+        if (anyOrigin) {
+            err.println("duplex: WARNING: --any-origin: any web page the user opens can connect to this server and "
+                    + (running ? "drive its program" : "use it") + " (cross-site WebSocket hijacking)");
+        }
+        if (running && !ExecSession.groupsSupported()) {
+            err.println("duplex: setsid or /proc is missing: a program's own children are killed only while it runs");
         }
         err.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Process p : processes.values()) {
-                p.destroy();
-            }
+            sessions.values().parallelStream().forEach(ExecSession::killNow);
             if (clusterMode != null) {
                 clusterMode.leave();
             }
-            server.close();
+            server.close(Duration.ofMillis(500));
         }, "duplex-serve-stop"));
         if (!quiet) {
             startStatusLine();
@@ -253,15 +386,39 @@ final class ServeCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    /**
+     * The upgrade's fate, in order: a Host that does not name a loopback server (421), an Origin
+     * not allowed (403), no program for the path with --dir (404), then the subprotocol.
+     */
     private HandshakeDecision decide(HandshakeRequest request) {
+        String wrongHost = origin.checkHost(request);
+        if (wrongHost != null) {
+            return HandshakeDecision.reject(421, wrongHost);
+        }
+        String wrongOrigin = origin.checkOrigin(request);
+        if (wrongOrigin != null) {
+            return HandshakeDecision.reject(403, wrongOrigin);
+        }
+        if (scripts != null && scripts.find(request.path()) == null) {
+            return HandshakeDecision.reject(404, "No program for " + Terminal.printable(request.path())
+                    + " in the --dir directory\n");
+        }
+        if ((execArgv != null || scripts != null) && StaticFiles.decode(request.path()) == null) {
+            return HandshakeDecision.reject(400, "The path is not valid percent-encoded UTF-8\n");
+        }
+        HandshakeDecision d = HandshakeDecision.accept();
         if (!protocols.isEmpty()) {
             for (String offered : request.protocols()) {
                 if (protocols.contains(offered)) {
-                    return HandshakeDecision.accept(offered);
+                    d = HandshakeDecision.accept(offered);
+                    break;
                 }
             }
         }
-        return HandshakeDecision.accept();
+        for (String[] h : responseHeaders) {
+            d = d.withHeader(h[0], h[1]);
+        }
+        return d;
     }
 
     private static void send(WebSocket ws, Object data) {
@@ -272,92 +429,30 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    // ------------------------------------------------------------------ --exec
+    // ------------------------------------------------------------------ --exec and --dir
 
-    private void startProcess(WebSocket ws, HandshakeRequest request) {
-        List<String> command = new ArrayList<>();
-        if (STDBUF != null) {
-            command.addAll(List.of(STDBUF, "-oL"));     // line-buffered output, as on a terminal
+    private void startProgram(WebSocket ws, HandshakeRequest request) {
+        List<String> argv = execArgv;
+        String scriptName = "";
+        String pathInfo = StaticFiles.decode(request.path());
+        if (scripts != null) {
+            ScriptDir.Script script = scripts.find(request.path());
+            if (script == null) {       // removed since the handshake
+                ws.close(1011, "the program is gone");
+                return;
+            }
+            argv = List.of(script.file.toString());
+            scriptName = script.scriptName;
+            pathInfo = script.pathInfo;
         }
-        command.addAll(List.of("sh", "-c", mode.exec));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Map<String, String> env = pb.environment();
-        env.put("DUPLEX_REMOTE_ADDR", String.valueOf(request.remoteAddress()));
-        env.put("DUPLEX_PATH", request.path());
-        env.put("DUPLEX_QUERY", request.query());
-        env.put("DUPLEX_PROTOCOL", ws.protocol());
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            log("cannot run '" + mode.exec + "': " + e.getMessage());
-            ws.close(1011, "cannot start the command");
-            return;
+        Map<String, String> env = CgiEnvironment.of(request, ws.protocol(), server.port(), cert != null,
+                scriptName, pathInfo == null ? "" : pathInfo, execSettings.passenv, execSettings.serverEnvironment);
+        ws.addEventListener("message", m -> messages.incrementAndGet());
+        ExecSession s = ExecSession.start(ws, argv, env, execSettings);
+        if (s != null) {
+            sessions.put(ws, s);
+            ws.addEventListener("close", c -> sessions.remove(ws));
         }
-        processes.put(ws, p);
-        OutputStream stdin = p.getOutputStream();
-        ws.onmessage(m -> {
-            messages.incrementAndGet();
-            Object data = ((MessageEvent) m).data();
-            try {
-                if (data instanceof String) {
-                    stdin.write(((String) data).getBytes(StandardCharsets.UTF_8));
-                    stdin.write('\n');
-                } else {
-                    ByteBuffer b = (ByteBuffer) data;
-                    byte[] bytes = new byte[b.remaining()];
-                    b.get(bytes);
-                    stdin.write(bytes);
-                }
-                stdin.flush();
-            } catch (IOException e) {
-                // the process no longer reads; its exit closes the socket
-            }
-        });
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (ws.readyState() != WebSocket.OPEN) {
-                        break;
-                    }
-                    ws.send(line);
-                    while (ws.bufferedAmount() > (4L << 20) && ws.readyState() == WebSocket.OPEN) {
-                        Thread.sleep(1);
-                    }
-                }
-            } catch (IOException e) {
-                // the process's output closed
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                p.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            processes.remove(ws);
-            if (ws.readyState() == WebSocket.OPEN) {
-                ws.close(1000, "process exited with status " + p.exitValue());
-            }
-        }, "duplex-exec-" + p.pid());
-        pump.setDaemon(true);
-        pump.start();
-    }
-
-    private static String findOnPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
     }
 
     // ------------------------------------------------------------------ status line

@@ -18,14 +18,14 @@ import java.util.Map;
  * same origin. Deliberately small: no directory listings, no ranges, no caching headers beyond
  * {@code Cache-Control: no-cache} (the files are usually being edited).
  *
- * <p>Safety: the decoded path must stay inside the directory (no {@code ..} segments, no NUL or
- * backslash, no symbolic link leading out of it), and files above {@link #MAX_FILE_SIZE} are
- * refused rather than read into memory.
+ * <p>Safety: the decoded path must stay inside the directory ({@link #isSafe}: no {@code ..}
+ * segment, no empty segment such as {@code //etc/passwd}, no NUL, control character or
+ * backslash, and no symbolic link leading out of it). Files are streamed
+ * ({@link HttpResponse#ofFile}), never read into memory, whatever their size, and every answer
+ * says {@code X-Content-Type-Options: nosniff}, so a browser never runs an uploaded text file
+ * as a script or page.
  */
 final class StaticFiles implements PlainHttpHandler {
-    /** The largest file served: the response is built in memory. */
-    static final long MAX_FILE_SIZE = 64L << 20;
-
     private static final Map<String, String> TYPES = Map.ofEntries(
             Map.entry("html", "text/html; charset=utf-8"),
             Map.entry("htm", "text/html; charset=utf-8"),
@@ -63,31 +63,55 @@ final class StaticFiles implements PlainHttpHandler {
             return HttpResponse.text(405, "Only GET and HEAD are served here\n").withHeader("Allow", "GET, HEAD");
         }
         String path = decode(request.path());
-        if (path == null || path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0 || hasDotDotSegment(path)) {
-            return HttpResponse.text(400, "Bad path\n");
+        if (path == null || !isSafe(path)) {
+            return nosniff(HttpResponse.text(400, "Bad path\n"));
         }
         Path file = root.resolve(path.substring(1)).normalize();
         try {
             if (Files.isDirectory(file)) {
                 if (!path.endsWith("/")) {
                     // relative links in the page must resolve inside the directory
-                    return HttpResponse.text(301, "Moved\n").withHeader("Location", request.path() + "/");
+                    return nosniff(HttpResponse.text(301, "Moved\n").withHeader("Location", request.path() + "/"));
                 }
                 file = file.resolve("index.html");
             }
             if (!Files.isRegularFile(file) || !file.toRealPath().startsWith(realRoot)) {
-                return HttpResponse.text(404, "Not Found\n");
+                return nosniff(HttpResponse.text(404, "Not Found\n"));
             }
-            long size = Files.size(file);
-            if (size > MAX_FILE_SIZE) {
-                return HttpResponse.text(500, "File too large for duplex serve --static (over "
-                        + (MAX_FILE_SIZE >> 20) + " MiB)\n");
-            }
-            return HttpResponse.of(200, contentType(file), Files.readAllBytes(file))
-                    .withHeader("Cache-Control", "no-cache");
-        } catch (IOException e) {
-            return HttpResponse.text(404, "Not Found\n");
+            return nosniff(HttpResponse.ofFile(200, contentType(file), file).withHeader("Cache-Control", "no-cache"));
+        } catch (IOException | IllegalArgumentException e) {
+            return nosniff(HttpResponse.text(404, "Not Found\n"));
         }
+    }
+
+    private static HttpResponse nosniff(HttpResponse r) {
+        return r.withHeader("X-Content-Type-Options", "nosniff");
+    }
+
+    /**
+     * Whether a decoded path may be looked up under a root: it starts with one slash and has no
+     * empty segment inside ({@code //abs} would make {@code Path.resolve} start again at the
+     * file system's root), no {@code .} or {@code ..} segment, no NUL, backslash or control character.
+     */
+    static boolean isSafe(String path) {
+        if (!path.startsWith("/")) {
+            return false;
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '\\') {
+                return false;
+            }
+        }
+        String[] segments = path.substring(1).split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            String s = segments[i];
+            boolean last = i == segments.length - 1;
+            if (s.equals("..") || s.equals(".") || (s.isEmpty() && !last)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The directory served, for the start-up message. */
@@ -100,15 +124,6 @@ final class StaticFiles implements PlainHttpHandler {
         int dot = name.lastIndexOf('.');
         String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
         return TYPES.getOrDefault(ext, "application/octet-stream");
-    }
-
-    private static boolean hasDotDotSegment(String path) {
-        for (String segment : path.split("/", -1)) {
-            if (segment.equals("..")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

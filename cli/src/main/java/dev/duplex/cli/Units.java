@@ -60,6 +60,35 @@ final class Units {
         return Duration.ofNanos(Math.round(d * 1e9));
     }
 
+    /** "Wait until the peer closes": {@code --wait -1} or {@code --wait inf}. */
+    static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
+
+    /** Parses seconds as {@link #parseSeconds}, or {@code -1}, {@code inf}, {@code infinity} as {@link #FOREVER}. */
+    static Duration parseWait(String text) {
+        String s = text.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("-1") || s.equals("inf") || s.equals("infinity")) {
+            return FOREVER;
+        }
+        try {
+            return parseSeconds(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number of seconds (e.g. 5 or 0.5), "
+                    + "nor -1 or inf (stay open until the server closes)");
+        }
+    }
+
+    /** picocli converter for {@link #parseWait(String)}. */
+    static final class Wait implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return parseWait(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** picocli converter for {@link #parseSize(String)}. */
     static final class Size implements CommandLine.ITypeConverter<Long> {
         @Override

@@ -9,7 +9,9 @@ import java.util.logging.Logger;
 /**
  * {@code --verbose}: turns on Duplex's wire log (the {@code dev.duplex.wire} System.Logger, whose
  * default backend is java.util.logging) and prints its lines (handshake headers, one line per
- * frame) through the command's own printer, so they do not break an interactive prompt.
+ * frame) through the command's own printer, so they do not break an interactive prompt. The
+ * values of {@code Authorization}, {@code Proxy-Authorization}, {@code Cookie} and
+ * {@code Set-Cookie} are {@link Redact#headerLine redacted}, and control characters escaped.
  */
 final class WireTrace {
     // java.util.logging keeps loggers weakly: hold it, or the configuration is lost.
@@ -26,7 +28,7 @@ final class WireTrace {
             @Override
             public void publish(LogRecord r) {
                 for (String line : r.getMessage().split("\n")) {
-                    printer.accept(line);
+                    printer.accept(Terminal.printable(Redact.headerLine(line)));
                 }
             }
 

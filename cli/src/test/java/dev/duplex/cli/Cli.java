@@ -41,10 +41,23 @@ final class Cli {
         final Path err;
 
         Running(String... args) throws IOException {
+            this(java.util.Map.of(), args);
+        }
+
+        /** With these variables added to (or, with a null value, removed from) the environment. */
+        Running(java.util.Map<String, String> env, String... args) throws IOException {
             out = Files.createTempFile("duplex-out", ".txt");
             err = Files.createTempFile("duplex-err", ".txt");
-            process = new ProcessBuilder(command(args))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command(args))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            env.forEach((k, v) -> {
+                if (v == null) {
+                    pb.environment().remove(k);
+                } else {
+                    pb.environment().put(k, v);
+                }
+            });
+            process = pb.start();
         }
 
         OutputStream stdin() {
@@ -173,18 +186,52 @@ final class Cli {
         final String url;
 
         Server(String... args) throws Exception {
+            this(java.util.Map.of(), args);
+        }
+
+        Server(java.util.Map<String, String> env, String... args) throws Exception {
             List<String> all = new ArrayList<>(List.of("serve", "--port", "0"));
             all.addAll(List.of(args));
-            running = new Running(all.toArray(new String[0]));
+            running = new Running(env, all.toArray(new String[0]));
             String err = running.awaitErr("listening on");
             Matcher m = Pattern.compile("(wss?://[^ ]+/)").matcher(err);
             assertThat(m.find()).as("serve printed its address: %s", err).isTrue();
             url = m.group(1);
         }
 
+        int port() {
+            return Integer.parseInt(url.replaceAll(".*:(\\d+)/$", "$1"));
+        }
+
         @Override
         public void close() throws Exception {
             running.close();
         }
+    }
+
+    /** One raw HTTP/1.1 exchange on 127.0.0.1: the whole answer as ISO-8859-1 (the server closes). */
+    static String http(int port, String request) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            java.io.InputStream in = s.getInputStream();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                answer.write(buf, 0, n);
+                String text = answer.toString(StandardCharsets.ISO_8859_1);
+                if (text.startsWith("HTTP/1.1 101") && text.contains("\r\n\r\n")) {
+                    return text;        // an upgrade: the connection stays open
+                }
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** An upgrade request for {@code path} with extra header lines (each ending in CRLF). */
+    static String upgrade(int port, String path, String extraHeaders) {
+        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
     }
 }

@@ -207,7 +207,7 @@ class ServeProcessTest {
             // a raw request: HttpClient would normalise the dots away
             String port = server.url.replaceAll(".*:(\\d+)/$", "$1");
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", Integer.parseInt(port))) {
-                s.getOutputStream().write(("GET /%2e%2e/" + secret.getFileName() + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                s.getOutputStream().write(("GET /%2e%2e/" + secret.getFileName() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                         .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
                 String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
                 assertThat(answer).startsWith("HTTP/1.1 400").doesNotContain("secret");

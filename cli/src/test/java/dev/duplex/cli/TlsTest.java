@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.duplex.Tls;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLServerSocket;
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The SSLContexts behind --cert/--key, --cacert and --insecure, checked with plain JDK TLS sockets. */
+/** The library's SSLContexts behind --cert/--key, --cacert and --insecure, with the CLI's PEM files, checked with plain JDK TLS sockets. */
 class TlsTest {
     private static Path resource(String name) throws URISyntaxException {
         return Paths.get(TlsTest.class.getResource("/tls/" + name).toURI());
@@ -61,20 +63,20 @@ class TlsTest {
     @CsvSource({"rsa-cert.pem, rsa-key.pem, RSA", "rsa-cert.pem, rsa-key-pkcs1.pem, RSA", "ec-cert.pem, ec-key-sec1.pem, EC"})
     void serverContextFromPemWorksWithAClientTrustingThatCertificate(String cert, String key, String algorithm)
             throws Exception {
-        PrivateKey k = Tls.privateKey(resource(key));
+        PrivateKey k = Tls.readPrivateKey(resource(key));
         assertThat(k.getAlgorithm()).isEqualTo(algorithm);
-        SSLContext server = Tls.server(resource(cert), resource(key));
+        SSLContext server = Tls.serverContext(resource(cert), resource(key));
         handshake(server, Tls.trusting(resource(cert)), true);
     }
 
     @Test
     void insecureContextTrustsAnything() throws Exception {
-        handshake(Tls.server(resource("ec-cert.pem"), resource("ec-key-sec1.pem")), Tls.trustingEverything(), false);
+        handshake(Tls.serverContext(resource("ec-cert.pem"), resource("ec-key-sec1.pem")), Tls.insecureTrustingAllCertificates(), false);
     }
 
     @Test
     void aClientTrustingAnotherCertificateRefuses() throws Exception {
-        SSLContext server = Tls.server(resource("rsa-cert.pem"), resource("rsa-key.pem"));
+        SSLContext server = Tls.serverContext(resource("rsa-cert.pem"), resource("rsa-key.pem"));
         SSLContext client = Tls.trusting(resource("ec-cert.pem"));
         assertThatThrownBy(() -> handshake(server, client, true)).isInstanceOf(SSLHandshakeException.class);
         assertThat(Outcome.describe(new SSLHandshakeException("PKIX path building failed")))
@@ -83,9 +85,8 @@ class TlsTest {
 
     @Test
     void badFilesAreReported() throws Exception {
-        assertThatThrownBy(() -> Tls.privateKey(resource("rsa-cert.pem")))
-                .hasMessageContaining("no PEM private key");
-        assertThatThrownBy(() -> Tls.certificates(resource("rsa-key.pem")))
-                .isInstanceOf(java.security.GeneralSecurityException.class);
+        assertThatThrownBy(() -> Tls.readPrivateKey(resource("rsa-cert.pem")))
+                .hasMessageContaining("No private key");
+        assertThat(Tls.readCertificates(resource("rsa-key.pem"))).isEmpty();
     }
 }

@@ -262,6 +262,21 @@ public final class ServerHandshake {
      */
     public static ByteBuffer response(int status, byte[] content, Map<String, List<String>> extraHeaders,
             boolean headOnly) {
+        byte[] head = responseHead(status, content.length, extraHeaders);
+        ByteBuffer out = ByteBuffer.allocate(head.length + (headOnly ? 0 : content.length)).put(head);
+        if (!headOnly) {
+            out.put(content);
+        }
+        return out.flip();
+    }
+
+    /**
+     * The head of a response whose body of {@code contentLength} bytes the caller sends after it
+     * (a streamed file), with the same headers as {@link #response}.
+     *
+     * @throws IllegalArgumentException on a status out of range or an invalid extra header
+     */
+    public static byte[] responseHead(int status, long contentLength, Map<String, List<String>> extraHeaders) {
         if (status < 200 || status > 599) {
             throw new IllegalArgumentException("Status out of range 200-599: " + status);
         }
@@ -295,16 +310,11 @@ public final class ServerHandshake {
         if (contentType != null) {
             line(sb, "Content-Type", contentType);
         }
-        line(sb, "Content-Length", Integer.toString(content.length));
+        line(sb, "Content-Length", Long.toString(contentLength));
         line(sb, "Connection", String.join(", ", connection));
         appendExtras(sb, extras, Set.of("connection"));
         sb.append("\r\n");
-        byte[] head = latin1(sb);
-        ByteBuffer out = ByteBuffer.allocate(head.length + (headOnly ? 0 : content.length)).put(head);
-        if (!headOnly) {
-            out.put(content);
-        }
-        return out.flip();
+        return latin1(sb);
     }
 
     /**

@@ -20,10 +20,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The thread starts on first use and ends by itself after {@link #IDLE_EXIT_MILLIS} with no
  * channel, task or timer, so an application that stops using WebSockets leaves no thread
  * behind; the next use starts a new one. Threads are daemons: they never keep a JVM alive.
+ *
+ * <p>They must not slow its exit either: a JVM that exits while one of its threads waits in
+ * {@code epoll_wait} takes about 0.35 s longer to end (measured on JDK 17: 0.15 s for a program
+ * that opens a selector and exits, 0.50 s when a thread is selecting on it, 0.18 s when a
+ * shutdown hook closes it). So a shutdown hook, registered when the first loop starts, wakes
+ * every loop; a loop that has no channel left then closes its selector and ends at once
+ * instead of after {@link #IDLE_EXIT_MILLIS}, and the hook waits up to
+ * {@link #EXIT_WAIT_MILLIS} for those threads. Loops that still carry connections go on
+ * serving them (other shutdown hooks may be closing them gracefully) and end as soon as
+ * their last channel closes.
  */
 public final class EventLoop {
     /** How long an unused loop waits before its thread ends. */
     public static final long IDLE_EXIT_MILLIS = 2_000;
+    /** How long the JVM shutdown hook waits for idle loops to end. */
+    static final long EXIT_WAIT_MILLIS = 200;
+
+    /** Loops whose thread is running, for the shutdown hook. */
+    private static final java.util.Set<EventLoop> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicBoolean HOOK_REGISTERED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set by the shutdown hook: idle loops end at once. */
+    private static volatile boolean exiting;
 
     /**
      * Read buffer shared by every channel of this loop: idle connections hold no buffer. 256 KiB
@@ -136,9 +155,49 @@ public final class EventLoop {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open a selector", e);
         }
+        if (HOOK_REGISTERED.compareAndSet(false, true)) {
+            registerShutdownHook();
+        }
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
+        RUNNING.add(this);
         thread.start();
+    }
+
+    private static void registerShutdownHook() {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(EventLoop::atExit, "duplex-exit"));
+        } catch (IllegalStateException alreadyExiting) {
+            exiting = true;
+        }
+    }
+
+    // The JVM is exiting: wake every loop so that idle ones end now, then wait a little for them.
+    private static void atExit() {
+        exiting = true;
+        java.util.List<Thread> idle = new java.util.ArrayList<>();
+        for (EventLoop loop : RUNNING) {
+            synchronized (loop.lifecycle) {
+                if (loop.thread != null) {
+                    idle.add(loop.thread);
+                    loop.wakeupPending = false;
+                    loop.wakeup();
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MILLIS);
+        for (Thread t : idle) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void wakeup() {
@@ -157,13 +216,16 @@ public final class EventLoop {
         while (true) {
             runTasks();
             runTimers();
-            if (channels == 0 && timers.isEmpty() && tasks.isEmpty()) {
-                if (System.nanoTime() - idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_EXIT_MILLIS)) {
+            // At exit a loop without channels ends even with timers left: they belong to
+            // connections that are gone (close timers) or to no one who can still wait for them.
+            if (channels == 0 && tasks.isEmpty() && (timers.isEmpty() || exiting)) {
+                if (exiting || System.nanoTime() - idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_EXIT_MILLIS)) {
                     synchronized (lifecycle) {
                         if (tasks.isEmpty()) {
                             closeSelector();
                             thread = null;
                             selector = null;
+                            RUNNING.remove(this);
                             return;
                         }
                     }

@@ -81,6 +81,26 @@ final class Browser implements AutoCloseable {
         return reply.get("result");
     }
 
+    /** Sends a playwright command ({@code goto}, {@code fill}, {@code click}, {@code text}) and returns its result. */
+    Object page(Duration timeout, String command, Object argument) {
+        String id = String.valueOf(ids.incrementAndGet());
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", id);
+        c.put(command, argument);
+        driver.send(c);
+        Map<String, Object> reply = driver.await(l -> id.equals(String.valueOf(l.get("id"))) && (l.containsKey("result")
+                || l.containsKey("error")), timeout);
+        if (reply.containsKey("error")) {
+            throw new AssertionError(command + " " + argument + " failed: " + reply.get("error") + driver.diagnostics());
+        }
+        return reply.get("result");
+    }
+
+    /** The URL of the page the tests' functions run in (another origin than any server under test). */
+    String pageUrl() {
+        return "http://127.0.0.1:" + http.getAddress().getPort() + "/index.html";
+    }
+
     @SuppressWarnings("unchecked")
     Map<String, Object> callObject(Duration timeout, String fn, Object... args) {
         return (Map<String, Object>) call(timeout, fn, args);
