@@ -1,5 +1,7 @@
 package dev.duplex;
 
+import dev.duplex.internal.protocol.Utf8;
+
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -67,7 +69,7 @@ final class ArrayBlob extends Blob {
 
     @Override
     public String text() {
-        return decodeUtf8(array, offset, length);
+        return Utf8.decode(array, offset, length);
     }
 
     @Override

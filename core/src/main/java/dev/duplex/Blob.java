@@ -1,5 +1,7 @@
 package dev.duplex;
 
+import dev.duplex.internal.protocol.Utf8;
+
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -97,7 +99,7 @@ public abstract class Blob implements AutoCloseable {
      */
     public static Blob of(String text, String type) {
         Objects.requireNonNull(text, "text must not be null");
-        byte[] bytes = toScalarValues(text).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Utf8.toScalarValues(text).getBytes(StandardCharsets.UTF_8);
         return new ArrayBlob(bytes, 0, bytes.length, type);
     }
 
@@ -276,7 +278,7 @@ public abstract class Blob implements AutoCloseable {
     public String text() {
         checkedArraySize("text()");
         byte[] bytes = bytes();
-        return decodeUtf8(bytes, 0, bytes.length);
+        return Utf8.decode(bytes, 0, bytes.length);
     }
 
     /**
@@ -348,130 +350,6 @@ public abstract class Blob implements AutoCloseable {
                     + " a Java array can hold, so " + operation + " cannot return it; read it with stream() instead");
         }
         return (int) size;
-    }
-
-    /** Replaces unpaired surrogates with U+FFFD (the IDL USVString conversion). */
-    static String toScalarValues(String s) {
-        int length = s.length();
-        for (int i = 0; i < length; i++) {
-            if (Character.isSurrogate(s.charAt(i))) {
-                return replaceLoneSurrogates(s, i);
-            }
-        }
-        return s;
-    }
-
-    private static String replaceLoneSurrogates(String s, int from) {
-        StringBuilder sb = new StringBuilder(s.length());
-        sb.append(s, 0, from);
-        for (int i = from; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                sb.append(c).append(s.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-                sb.append('\uFFFD');
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
-    /**
-     * The Encoding standard's "UTF-8 decode": drops a leading BOM, replaces malformed
-     * sequences with U+FFFD.
-     */
-    static String decodeUtf8(byte[] bytes, int offset, int length) {
-        if (length >= 3 && bytes[offset] == (byte) 0xEF && bytes[offset + 1] == (byte) 0xBB
-                && bytes[offset + 2] == (byte) 0xBF) {
-            offset += 3;
-            length -= 3;
-        }
-        try {
-            // Fast path for valid input (the usual case); the JDK's replacement rules differ
-            // from the Encoding standard's for some malformed input, hence the fallback.
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, offset, length));
-            return chars.toString();
-        } catch (CharacterCodingException e) {
-            return decodeUtf8WithoutBom(bytes, offset, length);
-        }
-    }
-
-    /**
-     * The Encoding standard's "UTF-8 decode without BOM": a leading BOM is kept as U+FEFF,
-     * malformed sequences are replaced with U+FFFD (one per maximal invalid subpart).
-     */
-    static String decodeUtf8WithoutBom(byte[] bytes) {
-        return decodeUtf8WithoutBom(bytes, 0, bytes.length);
-    }
-
-    private static String decodeUtf8WithoutBom(byte[] bytes, int offset, int length) {
-        StringBuilder sb = new StringBuilder(length);
-        int codePoint = 0;
-        int needed = 0;
-        int seen = 0;
-        int lower = 0x80;
-        int upper = 0xBF;
-        int end = offset + length;
-        int i = offset;
-        while (i < end) {
-            int b = bytes[i] & 0xFF;
-            if (needed == 0) {
-                i++;
-                if (b <= 0x7F) {
-                    sb.append((char) b);
-                } else if (b >= 0xC2 && b <= 0xDF) {
-                    needed = 1;
-                    codePoint = b & 0x1F;
-                } else if (b >= 0xE0 && b <= 0xEF) {
-                    if (b == 0xE0) {
-                        lower = 0xA0;
-                    } else if (b == 0xED) {
-                        upper = 0x9F;
-                    }
-                    needed = 2;
-                    codePoint = b & 0x0F;
-                } else if (b >= 0xF0 && b <= 0xF4) {
-                    if (b == 0xF0) {
-                        lower = 0x90;
-                    } else if (b == 0xF4) {
-                        upper = 0x8F;
-                    }
-                    needed = 3;
-                    codePoint = b & 0x07;
-                } else {
-                    sb.append('\uFFFD');
-                }
-                continue;
-            }
-            if (b < lower || b > upper) {
-                // The sequence is cut short: replace it and process this byte afresh.
-                codePoint = 0;
-                needed = 0;
-                seen = 0;
-                lower = 0x80;
-                upper = 0xBF;
-                sb.append('\uFFFD');
-                continue;
-            }
-            i++;
-            lower = 0x80;
-            upper = 0xBF;
-            codePoint = (codePoint << 6) | (b & 0x3F);
-            if (++seen == needed) {
-                sb.appendCodePoint(codePoint);
-                codePoint = 0;
-                needed = 0;
-                seen = 0;
-            }
-        }
-        if (needed != 0) {
-            sb.append('\uFFFD');
-        }
-        return sb.toString();
     }
 
     /** A view of part of another blob, for implementations that do not slice natively. */

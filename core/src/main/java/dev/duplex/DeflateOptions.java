@@ -1,6 +1,6 @@
 package dev.duplex;
 
-import dev.duplex.protocol.PerMessageDeflate;
+import dev.duplex.internal.protocol.PerMessageDeflate;
 
 import java.util.Objects;
 

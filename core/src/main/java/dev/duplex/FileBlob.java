@@ -1,5 +1,7 @@
 package dev.duplex;
 
+import dev.duplex.internal.session.SharedBudget;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;

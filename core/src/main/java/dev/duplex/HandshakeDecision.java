@@ -1,6 +1,6 @@
 package dev.duplex;
 
-import dev.duplex.protocol.Http;
+import dev.duplex.internal.protocol.Http;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.duplex;
 
-import dev.duplex.protocol.HttpHead;
+import dev.duplex.internal.protocol.HttpHead;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;

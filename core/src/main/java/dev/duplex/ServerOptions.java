@@ -1,5 +1,7 @@
 package dev.duplex;
 
+import dev.duplex.internal.session.OriginPolicy;
+
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Objects;

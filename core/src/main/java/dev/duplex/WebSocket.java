@@ -1,7 +1,21 @@
 package dev.duplex;
 
-import dev.duplex.protocol.CloseCodes;
-import dev.duplex.transport.EventLoop;
+import dev.duplex.internal.protocol.Utf8;
+import dev.duplex.internal.session.ByteSource;
+import dev.duplex.internal.session.SpilledMessage;
+
+import dev.duplex.internal.session.SocketEvents;
+import dev.duplex.internal.url.UrlException;
+
+import dev.duplex.internal.events.EventDispatcher;
+import dev.duplex.internal.events.EventThreads;
+import dev.duplex.internal.events.InboundBackPressure;
+import dev.duplex.internal.session.ClientSession;
+import dev.duplex.internal.session.Session;
+import dev.duplex.internal.url.WebSocketUrl;
+
+import dev.duplex.internal.protocol.CloseCodes;
+import dev.duplex.internal.transport.EventLoop;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -103,7 +117,8 @@ public class WebSocket extends EventTarget {
     private final String origin;
     private final boolean serverSide;
     private final Session session;
-    private final EventDispatcher events;
+    private final EventDispatcher queue;
+    private final SocketEvents events = new Events();
     private final long maxBufferedAmount;
     /** The thread whose use of the socket opens its gate; null when that rule does not apply. */
     private final Thread creator;
@@ -187,41 +202,47 @@ public class WebSocket extends EventTarget {
         try {
             setup.accept(ws);
         } catch (RuntimeException | Error e) {
-            ws.events.discard();
+            ws.queue.discard();
             ws.session.abort(new IOException("The setup callback of WebSocket.connect threw " + e));
             throw e;
         }
-        ws.events.openGate();
+        ws.queue.openGate();
         return ws;
     }
 
     private WebSocket(String url, List<String> protocols, WebSocketOptions options, boolean deterministic) {
         Objects.requireNonNull(options, "options");
-        WebSocketUrl parsed = WebSocketUrl.parse(url);
-        List<String> offered = WebSocketUrl.validateProtocols(protocols == null ? List.of() : protocols);
+        WebSocketUrl parsed;
+        List<String> offered;
+        try {
+            parsed = WebSocketUrl.parse(url);
+            offered = WebSocketUrl.validateProtocols(protocols == null ? List.of() : protocols);
+        } catch (UrlException e) {
+            throw e.isSecurity() ? DOMException.security(e.getMessage()) : DOMException.syntax(e.getMessage());
+        }
         this.url = parsed.href();
         this.origin = parsed.origin();
         this.serverSide = false;
         this.maxBufferedAmount = options.maxBufferedAmount();
         this.readyState = CONNECTING;
-        ClientSession s = new ClientSession(parsed, offered, options);
+        ClientSession s = new ClientSession(parsed, offered, options, options.deflateOptions().config());
         this.session = s;
         Executor executor = options.executor() != null ? options.executor() : EventThreads.shared();
-        this.events = new EventDispatcher(executor, s.loop, false);
+        this.queue = new EventDispatcher(executor, s.loop, executor == ConnectionOptions.IO_THREAD, false);
         this.registrationWindow = !deterministic;
         EventLoop ioThread = EventLoop.current();
         if (deterministic) {
             this.creator = null;
         } else if (EventDispatcher.inEventTask()) {
             this.creator = null;
-            EventDispatcher.openGateAfterCurrentTask(events);
+            EventDispatcher.openGateAfterCurrentTask(queue);
         } else if (ioThread != null) {
             this.creator = null;
-            ioThread.execute(events::openGate);     // after the task this I/O thread is running
+            ioThread.execute(queue::openGate);     // after the task this I/O thread is running
         } else {
             this.creator = Thread.currentThread();
         }
-        s.socket = this;
+        s.socket = events;
         s.start();
     }
 
@@ -239,7 +260,7 @@ public class WebSocket extends EventTarget {
         this.creator = null;
         this.registrationWindow = false;
         this.openDue = true;
-        this.events = new EventDispatcher(executor, session.loop, true);
+        this.queue = new EventDispatcher(executor, session.loop, executor == ConnectionOptions.IO_THREAD, true);
     }
 
     private static String originOf(String url) {
@@ -364,7 +385,17 @@ public class WebSocket extends EventTarget {
         if (data.size() > Session.STREAM_THRESHOLD) {
             // Read from its source while it is sent, in fragments: no copy of its size.
             if (reserve(data.size())) {
-                session.sendStreamed(data);
+                session.sendStreamed(new ByteSource() {
+                    @Override
+                    public long size() {
+                        return data.size();
+                    }
+
+                    @Override
+                    public int read(long position, byte[] dst, int off, int len) {
+                        return data.read(position, dst, off, len);
+                    }
+                });
             }
             return;
         }
@@ -640,7 +671,8 @@ public class WebSocket extends EventTarget {
         });
     }
 
-    void messageReceived(Object data) {
+    void messageReceived(Object received) {
+        Object data = received instanceof SpilledMessage m ? FileBlob.ownTemporary(m.file(), m.size(), m.budget()) : received;
         // Bytes held until the handler runs, on the heap or, for a spilled message, on disk: a
         // slow handler stops the reading either way.
         long size = data instanceof byte[] bytes ? bytes.length
@@ -684,7 +716,8 @@ public class WebSocket extends EventTarget {
         enqueue(() -> {
             readyState = CLOSED;
             if (error != null) {
-                dispatchEvent(new ErrorEvent("error", describe(error), error));
+                Throwable published = PublicErrors.of(error);
+                dispatchEvent(new ErrorEvent("error", describe(published), published));
             }
             dispatchEvent(new CloseEvent("close", code, reason, wasClean));
         });
@@ -700,16 +733,67 @@ public class WebSocket extends EventTarget {
      * yet: then there is no listener whose replies could be waited for.
      */
     void afterQueuedEvents(Runnable action) {
-        if (events.gateOpen()) {
+        if (queue.gateOpen()) {
             enqueue(action);
         } else {
             action.run();
         }
     }
 
+    /** This socket's side of its session: {@link SocketEvents}, kept off the public API. */
+    final SocketEvents events() {
+        return events;
+    }
+
+    /** The socket whose {@link #events()} these are. */
+    static WebSocket of(SocketEvents events) {
+        return ((Events) events).socket();
+    }
+
+    private final class Events implements SocketEvents {
+        WebSocket socket() {
+            return WebSocket.this;
+        }
+
+        @Override
+        public void established(String protocol, String extensions) {
+            WebSocket.this.established(protocol, extensions);
+        }
+
+        @Override
+        public void messageReceived(Object data) {
+            WebSocket.this.messageReceived(data);
+        }
+
+        @Override
+        public void closingStarted() {
+            WebSocket.this.closingStarted();
+        }
+
+        @Override
+        public void closed(int code, String reason, boolean wasClean, Throwable error) {
+            WebSocket.this.closed(code, reason, wasClean, error);
+        }
+
+        @Override
+        public void written(long credit) {
+            WebSocket.this.written(credit);
+        }
+
+        @Override
+        public void closeFromLibrary(int code, String reason) {
+            WebSocket.this.closeFromLibrary(code, reason);
+        }
+
+        @Override
+        public void afterQueuedEvents(Runnable action) {
+            WebSocket.this.afterQueuedEvents(action);
+        }
+    }
+
     /** Queues a task on this socket's event queue (for the server's connection event). */
     void enqueue(Runnable task) {
-        events.enqueue(task);
+        queue.enqueue(task);
     }
 
     private void pauseReading(boolean paused) {
@@ -725,16 +809,16 @@ public class WebSocket extends EventTarget {
 
     // Opens the gate if the constructing thread uses the socket: it has finished registering.
     private void touch() {
-        if (creator != null && !events.gateOpen() && Thread.currentThread() == creator) {
-            events.openGate();
+        if (creator != null && !queue.gateOpen() && Thread.currentThread() == creator) {
+            queue.openGate();
         }
     }
 
     // The first listener starts the registration window (see the class comment).
     @Override
     void listenerAdded() {
-        if (registrationWindow && !events.gateOpen()) {
-            events.openGateAfter(REGISTRATION_WINDOW_MILLIS);
+        if (registrationWindow && !queue.gateOpen()) {
+            queue.openGateAfter(REGISTRATION_WINDOW_MILLIS);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.duplex;
 
-import dev.duplex.protocol.Http;
+import dev.duplex.internal.protocol.Http;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,16 +1,30 @@
 package dev.duplex;
 
-import dev.duplex.protocol.CloseCodes;
-import dev.duplex.protocol.FrameEncoder;
-import dev.duplex.protocol.Opcode;
+import dev.duplex.internal.protocol.HttpHead;
+import dev.duplex.internal.protocol.Utf8;
+import dev.duplex.internal.session.Session;
+import dev.duplex.internal.session.SocketEvents;
 
-import dev.duplex.transport.EventLoop;
-import dev.duplex.transport.EventLoopGroup;
-import dev.duplex.transport.ServerChannel;
+import dev.duplex.internal.session.ServerLimits;
+import dev.duplex.internal.session.ServerSide;
+
+import dev.duplex.internal.events.EventThreads;
+import dev.duplex.internal.session.AddressCounter;
+import dev.duplex.internal.session.ServerSession;
+import dev.duplex.internal.session.SharedBudget;
+
+import dev.duplex.internal.protocol.CloseCodes;
+import dev.duplex.internal.protocol.FrameEncoder;
+import dev.duplex.internal.protocol.Opcode;
+
+import dev.duplex.internal.transport.EventLoop;
+import dev.duplex.internal.transport.EventLoopGroup;
+import dev.duplex.internal.transport.ServerChannel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.time.Duration;
 import java.nio.ByteBuffer;
 
@@ -48,24 +62,15 @@ public class WebSocketServer extends EventTarget {
     private final EventLoopGroup group = EventLoopGroup.shared();
     private final Set<WebSocket> clients = ConcurrentHashMap.newKeySet();
     private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger pendingHandshakes = new AtomicInteger();
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final AtomicInteger compressionContexts = new AtomicInteger();
-    private final AddressCounter pendingPerAddress;
-    private final AddressCounter openPerAddress;
-    private final SharedBudget unfinishedMessages;
-    private final SharedBudget temporaryFiles;
+    private final ServerLimits limits;
+    private final ServerSide side = new Side();
     private volatile ServerChannel listener;
     private volatile boolean closed;
 
     public WebSocketServer(ServerOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.executor = options.executor() != null ? options.executor() : EventThreads.shared();
-        this.pendingPerAddress = new AddressCounter(options.maxPendingHandshakesPerAddress(),
-                options.perAddressLimitsOnLoopback());
-        this.openPerAddress = new AddressCounter(options.maxConnectionsPerAddress(), options.perAddressLimitsOnLoopback());
-        this.unfinishedMessages = new SharedBudget(options.maxUnfinishedMessageBytes(), "maxUnfinishedMessageBytes");
-        this.temporaryFiles = new SharedBudget(options.maxTemporaryFileBytes(), "maxTemporaryFileBytes");
+        this.limits = new ServerLimits(options);
     }
 
     /**
@@ -81,7 +86,7 @@ public class WebSocketServer extends EventTarget {
         InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
         try {
             listener = ServerChannel.listen(group, address, 1024, ch -> {
-                ServerSession s = new ServerSession(this, options, executor, ch.loop());
+                ServerSession s = new ServerSession(side, options, options.deflateOptions().config(), executor, ch.loop());
                 sessions.add(s);
                 return s;
             }, tlsEngines());
@@ -259,9 +264,9 @@ public class WebSocketServer extends EventTarget {
             l.close();
         }
         for (ServerSession s : sessions) {
-            WebSocket ws = s.socket;
-            if (ws != null) {
-                ws.closeFromLibrary(CloseCodes.GOING_AWAY, "Server shutting down");
+            SocketEvents socket = s.socket;
+            if (socket != null) {
+                socket.closeFromLibrary(CloseCodes.GOING_AWAY, "Server shutting down");
             } else {
                 s.abort(new IOException("The server is shutting down"));
             }
@@ -298,83 +303,47 @@ public class WebSocketServer extends EventTarget {
         return options;
     }
 
-    // ------------------------------------------------------------------ from sessions (loop thread)
+    // ------------------------------------------------------------------ for its sessions
 
-    void opened(WebSocket socket, HandshakeRequest request) {
-        clients.add(socket);
-        socket.enqueue(() -> dispatchEvent(new ConnectionEvent(socket, request)));
-        if (closed) {
-            socket.closeFromLibrary(CloseCodes.GOING_AWAY, "Server shutting down");
+    /** The counts and budgets its connections share (for tests). */
+    ServerLimits limits() {
+        return limits;
+    }
+
+    /** What its sessions need from the server, kept off the public API. */
+    private final class Side implements ServerSide {
+        @Override
+        public ServerLimits limits() {
+            return limits;
         }
-    }
 
-    /** Counts a new connection in its opening handshake; false if over the limit (not counted). */
-    boolean handshakeStarted() {
-        return reserve(pendingHandshakes, options.maxPendingHandshakes());
-    }
-
-    void handshakeEnded() {
-        pendingHandshakes.decrementAndGet();
-    }
-
-    /** Counts a connection about to open; false if over the limit (not counted). */
-    boolean connectionOpened() {
-        return reserve(openConnections, options.maxConnections());
-    }
-
-    void connectionClosed() {
-        openConnections.decrementAndGet();
-    }
-
-    /** Counts a connection in its handshake from {@code address}; false if that address has its limit. */
-    boolean addressHandshakeStarted(java.net.InetAddress address) {
-        return pendingPerAddress.acquire(address);
-    }
-
-    void addressHandshakeEnded(java.net.InetAddress address) {
-        pendingPerAddress.release(address);
-    }
-
-    /** Counts an open connection from {@code address}; false if that address has its limit. */
-    boolean addressConnectionOpened(java.net.InetAddress address) {
-        return openPerAddress.acquire(address);
-    }
-
-    void addressConnectionClosed(java.net.InetAddress address) {
-        openPerAddress.release(address);
-    }
-
-    /** Counts a connection that keeps a compression context; false if the server has its limit. */
-    boolean compressionContextTaken() {
-        return reserve(compressionContexts, options.maxCompressionContexts());
-    }
-
-    void compressionContextReleased() {
-        compressionContexts.decrementAndGet();
-    }
-
-    /** The heap budget of unfinished incoming messages, shared by every connection. */
-    SharedBudget unfinishedMessages() {
-        return unfinishedMessages;
-    }
-
-    /** The disk budget of spilled messages, shared by every connection. */
-    SharedBudget temporaryFiles() {
-        return temporaryFiles;
-    }
-
-    private static boolean reserve(AtomicInteger counter, int limit) {
-        if (counter.incrementAndGet() > limit) {
-            counter.decrementAndGet();
-            return false;
+        @Override
+        public HandshakeRequest request(String method, String path, String query, HttpHead head, List<String> protocols,
+                                        InetSocketAddress remote) {
+            return new HandshakeRequest(method, path, query, head, protocols, remote);
         }
-        return true;
-    }
 
-    void sessionEnded(ServerSession session) {
-        sessions.remove(session);
-        if (session.socket != null) {
-            clients.remove(session.socket);
+        @Override
+        public SocketEvents newSocket(Session session, String url, String protocol, String extensions) {
+            return new WebSocket(session, url, protocol, extensions, executor, options.maxBufferedAmount()).events();
+        }
+
+        @Override
+        public void opened(SocketEvents events, HandshakeRequest request) {
+            WebSocket socket = WebSocket.of(events);
+            clients.add(socket);
+            socket.enqueue(() -> dispatchEvent(new ConnectionEvent(socket, request)));
+            if (closed) {
+                socket.closeFromLibrary(CloseCodes.GOING_AWAY, "Server shutting down");
+            }
+        }
+
+        @Override
+        public void ended(ServerSession session, SocketEvents events) {
+            sessions.remove(session);
+            if (events != null) {
+                clients.remove(WebSocket.of(events));
+            }
         }
     }
 

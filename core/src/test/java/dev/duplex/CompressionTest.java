@@ -3,7 +3,7 @@ package dev.duplex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.TestServers.TestServer;
-import dev.duplex.protocol.PerMessageDeflate;
+import dev.duplex.internal.protocol.PerMessageDeflate;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -69,7 +69,7 @@ class FailureTest {
     @Test
     void wrongAcceptKey() throws Exception {
         FakeServer fake = fake(p -> {
-            p.write(GOOD_101_PREFIX + "Sec-WebSocket-Accept: " + dev.duplex.protocol.ClientHandshake.acceptFor(
+            p.write(GOOD_101_PREFIX + "Sec-WebSocket-Accept: " + dev.duplex.internal.protocol.ClientHandshake.acceptFor(
                     p.header("Sec-WebSocket-Key") + "x") + "\r\n\r\n");
             p.drain();
         });

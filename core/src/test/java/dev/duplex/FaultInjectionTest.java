@@ -2,7 +2,7 @@ package dev.duplex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.protocol.PerMessageDeflate;
+import dev.duplex.internal.protocol.PerMessageDeflate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

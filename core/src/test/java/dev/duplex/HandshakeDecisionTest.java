@@ -3,8 +3,8 @@ package dev.duplex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.duplex.protocol.HttpHead;
-import dev.duplex.protocol.HttpHeadParser;
+import dev.duplex.internal.protocol.HttpHead;
+import dev.duplex.internal.protocol.HttpHeadParser;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -100,7 +100,8 @@ class ProxyTest {
         ErrorEvent error = c.awaitFailure();
         assertThat(error.message()).contains("The proxy refused CONNECT 127.0.0.1:" + server.port())
                 .contains("407 Proxy Authentication Required");
-        assertThat(error.error()).isInstanceOf(dev.duplex.transport.ProxyException.class);
+        assertThat(error.error()).isInstanceOf(WebSocketHandshakeException.class);
+        assertThat(((WebSocketHandshakeException) error.error()).status()).isEqualTo(407);
     }
 
     @Test

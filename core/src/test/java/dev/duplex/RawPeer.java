@@ -1,6 +1,6 @@
 package dev.duplex;
 
-import dev.duplex.protocol.ClientHandshake;
+import dev.duplex.internal.protocol.ClientHandshake;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

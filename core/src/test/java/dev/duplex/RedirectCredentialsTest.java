@@ -1,5 +1,7 @@
 package dev.duplex;
 
+import dev.duplex.internal.session.WireLog;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

@@ -164,7 +164,7 @@ class SafeDefaultsTest {
         Accepted firstSide = server.nextConnection();
         first.write(RawPeer.frame(false, 0x2, new byte[120_000], true, -1));
         EventLog.waitUntil("the first peer's fragment is held",
-                () -> server.server.unfinishedMessages().used() >= 120_000);
+                () -> server.server.limits().unfinishedMessages().used() >= 120_000);
         RawPeer second = open(server);
         Accepted secondSide = server.nextConnection();
         second.write(RawPeer.frame(false, 0x2, new byte[120_000], true, -1));
@@ -173,7 +173,7 @@ class SafeDefaultsTest {
         assertThat(secondSide.log().assertFailed().message()).contains("maxUnfinishedMessageBytes");
         first.write(RawPeer.frame(true, 0x0, new byte[10], true, -1));
         assertThat(((Blob) firstSide.log().awaitMessage()).size()).isEqualTo(120_010);
-        EventLog.waitUntil("the budget is empty again", () -> server.server.unfinishedMessages().used() == 0);
+        EventLog.waitUntil("the budget is empty again", () -> server.server.limits().unfinishedMessages().used() == 0);
     }
 
     // ------------------------------------------------------------------ spilled messages
@@ -189,7 +189,7 @@ class SafeDefaultsTest {
         assertThat(first).isInstanceOf(FileBlob.class);
         Path file = ((FileBlob) first).path();
         assertThat(file).exists();
-        assertThat(server.server.temporaryFiles().used()).isEqualTo(100_000);
+        assertThat(server.server.limits().temporaryFiles().used()).isEqualTo(100_000);
 
         WebSocket second = servers.openClient(server).socket();
         EventLog secondLog = EventLog.attach(second);
@@ -201,7 +201,7 @@ class SafeDefaultsTest {
 
         first.close();
         assertThat(file).doesNotExist();
-        assertThat(server.server.temporaryFiles().used()).isZero();
+        assertThat(server.server.limits().temporaryFiles().used()).isZero();
         assertThatThrownBy(first::bytes).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         first.close();     // idempotent
 

@@ -1,6 +1,6 @@
 package dev.duplex;
 
-import dev.duplex.protocol.Opcode;
+import dev.duplex.internal.protocol.Opcode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,7 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.CloseEvent;
-import dev.duplex.protocol.HandshakeException;
+import dev.duplex.WebSocketHandshakeException;
 
 import javax.net.ssl.SSLException;
 import java.net.ConnectException;
@@ -57,6 +57,12 @@ final class Outcome {
             all.append(' ').append(e.getMessage());
         }
         String m = all.toString();
+        // Our own refusal of the server's certificate also names an alert ("(certificate_unknown)
+        // PKIX path building failed"), but that is a trust problem on our side: --cacert, not --cert.
+        if (m.contains("not trusted") || m.contains("PKIX") || m.contains("certification path")
+                || m.contains("does not match the host")) {
+            return null;
+        }
         boolean alert = m.contains("certificate_required") || m.contains("bad_certificate")
                 || m.contains("unknown_ca") || m.contains("certificate_unknown") || m.contains("access_denied")
                 || m.contains("unsupported_certificate") || m.contains("certificate_revoked")
@@ -120,7 +126,7 @@ final class Outcome {
 
     static boolean isHandshake(Throwable t) {
         for (Throwable e = t; e != null; e = e.getCause()) {
-            if (e instanceof HandshakeException) {
+            if (e instanceof WebSocketHandshakeException) {
                 return true;
             }
         }
@@ -129,7 +135,7 @@ final class Outcome {
 
     static Throwable rootOf(Throwable t) {
         Throwable e = t;
-        while (e != null && e.getCause() != null && e.getCause() != e && !(e instanceof HandshakeException)) {
+        while (e != null && e.getCause() != null && e.getCause() != e && !(e instanceof WebSocketHandshakeException)) {
             e = e.getCause();
         }
         return e;

@@ -1,8 +1,8 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.Connection;
-import dev.duplex.protocol.FrameEncoder;
-import dev.duplex.protocol.PerMessageDeflate;
+import dev.duplex.internal.protocol.Connection;
+import dev.duplex.internal.protocol.FrameEncoder;
+import dev.duplex.internal.protocol.PerMessageDeflate;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

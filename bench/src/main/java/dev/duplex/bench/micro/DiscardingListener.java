@@ -1,7 +1,7 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.Connection;
-import dev.duplex.protocol.ProtocolException;
+import dev.duplex.internal.protocol.Connection;
+import dev.duplex.internal.protocol.ProtocolException;
 
 /**
  * A {@link Connection.Listener} that keeps a reference to the last message delivered, so the

@@ -1,6 +1,6 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.Connection;
+import dev.duplex.internal.protocol.Connection;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

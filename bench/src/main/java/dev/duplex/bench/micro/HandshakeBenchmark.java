@@ -1,13 +1,13 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.ClientHandshake;
-import dev.duplex.protocol.HandshakeException;
-import dev.duplex.protocol.HandshakeResponse;
-import dev.duplex.protocol.HttpHead;
-import dev.duplex.protocol.HttpHeadParser;
-import dev.duplex.protocol.PerMessageDeflate;
-import dev.duplex.protocol.ServerHandshake;
-import dev.duplex.protocol.UpgradeRequest;
+import dev.duplex.internal.protocol.ClientHandshake;
+import dev.duplex.internal.protocol.HandshakeException;
+import dev.duplex.internal.protocol.HandshakeResponse;
+import dev.duplex.internal.protocol.HttpHead;
+import dev.duplex.internal.protocol.HttpHeadParser;
+import dev.duplex.internal.protocol.PerMessageDeflate;
+import dev.duplex.internal.protocol.ServerHandshake;
+import dev.duplex.internal.protocol.UpgradeRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.Masking;
+import dev.duplex.internal.protocol.Masking;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

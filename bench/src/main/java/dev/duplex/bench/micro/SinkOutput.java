@@ -1,7 +1,7 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.Connection;
-import dev.duplex.protocol.FrameEncoder;
+import dev.duplex.internal.protocol.Connection;
+import dev.duplex.internal.protocol.FrameEncoder;
 import java.nio.ByteBuffer;
 import org.openjdk.jmh.infra.Blackhole;
 

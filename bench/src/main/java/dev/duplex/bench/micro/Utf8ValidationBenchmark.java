@@ -1,6 +1,6 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.Utf8Validator;
+import dev.duplex.internal.protocol.Utf8Validator;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,7 +1,7 @@
 package dev.duplex.bench.micro;
 
-import dev.duplex.protocol.FrameEncoder;
-import dev.duplex.protocol.Masking;
+import dev.duplex.internal.protocol.FrameEncoder;
+import dev.duplex.internal.protocol.Masking;
 import java.nio.ByteBuffer;
 
 /** Builds the bytes of one complete frame as they arrive from the network. */
