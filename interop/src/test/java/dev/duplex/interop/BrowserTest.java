@@ -211,4 +211,33 @@ class BrowserTest {
             assertThat(serverCloses.poll(10, TimeUnit.SECONDS)).as("server-side close " + i).startsWith("/many 40");
         }
     }
+
+    @Test
+    void a_page_of_an_origin_not_in_allowedOrigins_cannot_connect() throws Exception {
+        // Cross-site WebSocket hijacking (issue 14): the page's own origin decides, as Chromium sends it.
+        String pageOrigin = browser.pageUrl().replaceAll("^(http://[^/]+)/.*$", "$1");
+        WebSocketServer strict = originServer("https://app.example");
+        WebSocketServer allowing = originServer("https://app.example", pageOrigin);
+        try {
+            Map<String, Object> refused = browser.callObject(SHORT, "tryOpen", "ws://127.0.0.1:" + strict.port() + "/", "x");
+            assertThat(refused.get("opened")).as("%s", refused).isEqualTo(false);
+            assertThat(((Number) refused.get("code")).intValue()).isEqualTo(1006);
+            Map<String, Object> allowed = browser.callObject(SHORT, "tryOpen", "ws://127.0.0.1:" + allowing.port() + "/", "hi");
+            assertThat(allowed).as("%s", allowed).containsEntry("opened", true).containsEntry("answer", "hi");
+        } finally {
+            strict.close();
+            allowing.close();
+        }
+    }
+
+    private static WebSocketServer originServer(String... origins) {
+        WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0)
+                .allowedOrigins(origins).build());
+        server.onconnection(event -> {
+            WebSocket ws = event.socket();
+            ws.onmessage(e -> ws.send((String) ((MessageEvent) e).data()));
+        });
+        server.start();
+        return server;
+    }
 }
