@@ -190,23 +190,7 @@ final class FakeServer implements AutoCloseable {
 
     /** One unmasked frame (a server's), as bytes. */
     static byte[] frame(boolean fin, int opcode, byte[] payload) {
-        ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write((fin ? 0x80 : 0) | opcode);
-        int n = payload.length;
-        if (n < 126) {
-            f.write(n);
-        } else if (n < 65536) {
-            f.write(126);
-            f.write(n >>> 8);
-            f.write(n);
-        } else {
-            f.write(127);
-            for (int i = 7; i >= 0; i--) {
-                f.write((int) ((long) n >>> (8 * i)));
-            }
-        }
-        f.writeBytes(payload);
-        return f.toByteArray();
+        return RawPeer.frame(fin, opcode, payload, false, -1);     // the one test frame codec
     }
 
     /** The bytes of {@code parts}, one after the other. */

@@ -1,13 +1,11 @@
 package dev.duplex;
 
 import dev.duplex.internal.protocol.Opcode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,37 +15,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Keep-alive pings, pong and idle timeouts, and the server's connection limits, each with its documented outcome. */
 @Timeout(60)
 class KeepAliveAndLimitsTest {
-    private static LeakCheck leaks;
+    @RegisterExtension
+    static final TestKit kit = new TestKit();
 
-    @org.junit.jupiter.api.BeforeAll
-    static void baseline() {
-        leaks = LeakCheck.start();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void nothingLeftBehind() throws InterruptedException {
-        leaks.assertNothingLeft();
-    }
-
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-    }
 
     private WebSocketServer server(ServerOptions.Builder b, BlockingQueue<CloseEvent> serverCloses) {
-        WebSocketServer server = new WebSocketServer(b.host("127.0.0.1").port(0).build());
-        server.onconnection(e -> {
+        return kit.server(b, e -> {
             WebSocket ws = e.socket();
             ws.onmessage(m -> ws.send("echo:" + ((MessageEvent) m).data()));
             ws.onclose(c -> serverCloses.add((CloseEvent) c));
         });
-        server.start();
-        toClose.add(server::close);
-        return server;
     }
 
     @Test
@@ -187,7 +164,7 @@ class KeepAliveAndLimitsTest {
             sockets.add(ws);
         });
         server.start();
-        toClose.add(server::close);
+        kit.track(server::close);
         try (RawPeer sleeper = RawPeer.connect(server.port())) {
             sleeper.handshake(server.port());
             sleeper.socket.setReceiveBufferSize(4096);

@@ -1,7 +1,7 @@
 package dev.duplex;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,8 +9,6 @@ import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -19,46 +17,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Messages that go to temporary files on arrival, and blobs streamed from their source when sent. */
 @Timeout(120)
 class LargeMessageTest {
-    private static LeakCheck leaks;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void baseline() {
-        leaks = LeakCheck.start();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void nothingLeftBehind() throws InterruptedException {
-        leaks.assertNothingLeft();
-    }
+    @RegisterExtension
+    static final TestKit kit = new TestKit();
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
-    }
 
     /** A server that echoes binary messages as it received them (a Blob, streamed back when large). */
     private WebSocketServer echo(ServerOptions.Builder b) {
-        WebSocketServer server = new WebSocketServer(b.host("127.0.0.1").port(0).build());
-        server.onconnection(e -> {
+        return kit.server(b, e -> {
             WebSocket ws = e.socket();
             ws.onmessage(m -> {
                 Object data = ((MessageEvent) m).data();
-                if (data instanceof Blob) {
-                    ws.send((Blob) data);
+                if (data instanceof Blob blob) {
+                    ws.send(blob);
                 } else {
                     ws.send("echo:" + data);
                 }
             });
         });
-        server.start();
-        toClose.add(server::close);
-        return server;
     }
 
     private long filesIn(Path d) throws Exception {

@@ -1,58 +1,31 @@
 package dev.duplex;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ws:// and wss:// through an HTTP CONNECT tunnel, done inside the NIO transport. */
 @Timeout(60)
 class ProxyTest {
-    private static LeakCheck leaks;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void baseline() {
-        leaks = LeakCheck.start();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void nothingLeftBehind() throws InterruptedException {
-        leaks.assertNothingLeft();
-    }
+    @RegisterExtension
+    static final TestKit kit = new TestKit();
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
+    private static WebSocketServer echo(ServerOptions.Builder b) {
+        return kit.echo(b);
     }
 
-    private WebSocketServer echo(ServerOptions.Builder b) {
-        WebSocketServer server = new WebSocketServer(b.host("127.0.0.1").port(0).build());
-        server.onconnection(e -> {
-            WebSocket ws = e.socket();
-            ws.onmessage(m -> ws.send("echo:" + ((MessageEvent) m).data()));
-        });
-        server.start();
-        toClose.add(server::close);
-        return server;
-    }
-
-    private ConnectProxy track(ConnectProxy p) {
-        toClose.add(p);
-        return p;
+    private static ConnectProxy track(ConnectProxy p) {
+        return kit.track(p);
     }
 
     private static void roundTrip(TlsTest.Client c) throws InterruptedException {

@@ -3,6 +3,7 @@ package dev.duplex;
 import dev.duplex.internal.protocol.Opcode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -23,36 +24,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Broadcast encoded once, graceful shutdown with a deadline, and proxies from the JVM's ProxySelector. */
 @Timeout(60)
 class ServerOperationsTest {
-    private static LeakCheck leaks;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void baseline() {
-        leaks = LeakCheck.start();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void nothingLeftBehind() throws InterruptedException {
-        leaks.assertNothingLeft();
-    }
-
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    static final TestKit kit = new TestKit();
 
     @AfterEach
-    void tearDown() throws Exception {
+    void restoreProxySelector() {
         ProxySelector.setDefault(defaultSelector);
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
     }
 
     private static final ProxySelector defaultSelector = ProxySelector.getDefault();
 
     private WebSocketServer server(ServerOptions.Builder b, CountDownLatch connected) {
-        WebSocketServer server = new WebSocketServer(b.host("127.0.0.1").port(0).build());
-        server.onconnection(e -> connected.countDown());
-        server.start();
-        toClose.add(server::close);
-        return server;
+        return kit.server(b, e -> connected.countDown());
     }
 
     @Test
@@ -96,7 +79,7 @@ class ServerOperationsTest {
             connected.countDown();
         });
         server.start();
-        toClose.add(server::close);
+        kit.track(server::close);
         String url = "ws://127.0.0.1:" + server.port() + "/";
         List<TlsTest.Client> clients = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -180,7 +163,7 @@ class ServerOperationsTest {
         CountDownLatch connected = new CountDownLatch(1);
         WebSocketServer server = server(ServerOptions.builder(), connected);
         ConnectProxy proxy = ConnectProxy.open();
-        toClose.add(proxy);
+        kit.track(proxy);
         List<URI> asked = new ArrayList<>();
         ProxySelector.setDefault(new ProxySelector() {
             @Override

@@ -1,8 +1,8 @@
 package dev.duplex;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -28,32 +27,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** wss:// end to end: certificates made in the test, trusted and not, over the NIO transport. */
 @Timeout(60)
 class TlsTest {
-    private static LeakCheck leaks;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void baseline() {
-        leaks = LeakCheck.start();
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void nothingLeftBehind() throws InterruptedException {
-        leaks.assertNothingLeft();
-    }
+    @RegisterExtension
+    static final TestKit kit = new TestKit();
 
     @TempDir
     static Path dir;
     static TestCertificates certs;
 
-    private final List<WebSocketServer> servers = new ArrayList<>();
 
     @BeforeAll
     static void makeCertificates() throws Exception {
         certs = TestCertificates.create(dir);
-    }
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(WebSocketServer::close);
     }
 
     private WebSocketServer echoServer(SSLContext context) {
@@ -75,7 +59,7 @@ class TlsTest {
             });
         });
         server.start();
-        servers.add(server);
+        kit.track(server::close);
         return server;
     }
 
