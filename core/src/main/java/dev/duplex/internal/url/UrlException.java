@@ -27,4 +27,9 @@ public final class UrlException extends IllegalArgumentException {
     public boolean isSecurity() {
         return security;
     }
+
+    /** The name of the DOMException the constructor throws for this: "SecurityError" or "SyntaxError". */
+    public String domName() {
+        return security ? "SecurityError" : "SyntaxError";
+    }
 }

@@ -1,6 +1,5 @@
 package dev.duplex.internal.url;
 
-import dev.duplex.DOMException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +14,7 @@ import java.util.Set;
 /**
  * Fuzz targets for what the {@code WebSocket} constructor validates.
  * <ul>
- * <li>{@link WebSocketUrl#parse}: on any string, either a URL or a {@link DOMException}
+ * <li>{@link WebSocketUrl#parse}: on any string, either a URL or a {@link UrlException}
  *     {@code SyntaxError}/{@code SecurityError}, nothing else. A parsed URL serializes to visible
  *     ASCII without a fragment, parses again to itself, has a port that is not a bad port, and
  *     always makes a valid opening handshake (its Host header and resource name are accepted by
@@ -38,8 +37,8 @@ class UrlFuzzTest {
         WebSocketUrl url;
         try {
             url = WebSocketUrl.parse(s);
-        } catch (DOMException e) {
-            assertThat(e.name()).as("for " + s + ": " + e.getMessage()).isIn("SyntaxError", "SecurityError");
+        } catch (UrlException e) {
+            assertThat(e.domName()).as("for " + s + ": " + e.getMessage()).isIn("SyntaxError", "SecurityError");
             return;
         }
         String href = url.href();
@@ -68,8 +67,8 @@ class UrlFuzzTest {
             List<String> result = WebSocketUrl.validateProtocols(given);
             assertThat(expected).as("accepted " + given).isTrue();
             assertThat(result).isEqualTo(given);
-        } catch (DOMException e) {
-            assertThat(e.name()).isEqualTo("SyntaxError");
+        } catch (UrlException e) {
+            assertThat(e.domName()).isEqualTo("SyntaxError");
             assertThat(expected).as("rejected " + given + ": " + e.getMessage()).isFalse();
         }
     }
