@@ -7,11 +7,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -71,12 +68,6 @@ import javax.net.ssl.SSLContext;
 public final class WebSocketOptions extends ConnectionOptions {
     /** Default {@link #connectTimeout()}: 30 seconds. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
-
-    /** Request headers that the WebSocket handshake sets itself (lower case). */
-    static final Set<String> RESERVED_HEADERS = Set.of(
-            "host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version",
-            "sec-websocket-accept", "sec-websocket-extensions", "sec-websocket-protocol",
-            "content-length", "transfer-encoding");
 
     private static final WebSocketOptions DEFAULTS = new Builder().build();
 
@@ -287,7 +278,7 @@ public final class WebSocketOptions extends ConnectionOptions {
             throw new IllegalArgumentException("Invalid header name '" + name
                     + "': a header name must be a non-empty HTTP token (letters, digits and !#$%&'*+-.^_`|~)");
         }
-        if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        if (Http.isSetByClientHandshake(name)) {
             throw new IllegalArgumentException("Header '" + name
                     + "' cannot be set: Duplex sets it itself as part of the WebSocket handshake");
         }

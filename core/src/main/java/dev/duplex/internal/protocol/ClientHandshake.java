@@ -31,11 +31,6 @@ public final class ClientHandshake {
     /** The GUID RFC 6455 §1.3 appends to the key before hashing. */
     public static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    /** The headers the handshake writes itself, which extra headers may not repeat. */
-    private static final Set<String> RESERVED = Set.of("host", "upgrade", "connection",
-            "sec-websocket-key", "sec-websocket-version", "sec-websocket-accept",
-            "sec-websocket-protocol", "sec-websocket-extensions");
-
     private final String hostHeader;
     private final String resourceName;
     private final List<String> protocols;
@@ -104,7 +99,7 @@ public final class ClientHandshake {
             for (Map.Entry<String, List<String>> e : extraHeaders.entrySet()) {
                 String name = e.getKey();
                 String lower = checkHeaderName(name);
-                if (RESERVED.contains(lower)) {
+                if (Http.isSetByClientHandshake(lower)) {
                     throw new IllegalArgumentException("Header " + name
                             + " is set by the WebSocket handshake and cannot be given as an extra header");
                 }

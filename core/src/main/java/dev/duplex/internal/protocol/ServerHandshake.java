@@ -25,11 +25,6 @@ import java.util.Set;
  * }</pre>
  */
 public final class ServerHandshake {
-    /** Headers {@link #accept} writes itself, which extra headers may not repeat. */
-    private static final Set<String> RESERVED_IN_ACCEPT = Set.of("upgrade", "connection",
-            "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions",
-            "content-length", "transfer-encoding");
-
     private ServerHandshake() {}
 
     /**
@@ -214,7 +209,7 @@ public final class ServerHandshake {
         }
         Map<String, List<String>> extras = checkExtras(extraHeaders);
         for (String name : extras.keySet()) {
-            if (RESERVED_IN_ACCEPT.contains(name.toLowerCase(Locale.ROOT))) {
+            if (Http.isSetByServerHandshake(name)) {
                 throw new IllegalArgumentException("Header " + name
                         + " cannot be an extra header of the 101 response");
             }
@@ -285,7 +280,7 @@ public final class ServerHandshake {
         List<String> connection = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : extras.entrySet()) {
             String lower = e.getKey().toLowerCase(Locale.ROOT);
-            if (lower.equals("content-length") || lower.equals("transfer-encoding")) {
+            if (Http.isComputedFromBody(lower)) {
                 throw new IllegalArgumentException("Header " + e.getKey()
                         + " is computed from the body and cannot be an extra header");
             }
