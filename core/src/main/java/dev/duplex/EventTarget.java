@@ -1,5 +1,7 @@
 package dev.duplex;
 
+import dev.duplex.internal.transport.Failures;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -321,22 +323,6 @@ public class EventTarget {
 
     /** Reports an exception thrown by a listener, the way an uncaught exception would be. */
     private static void report(Throwable t) {
-        Thread thread = Thread.currentThread();
-        try {
-            Thread.UncaughtExceptionHandler handler = thread.getUncaughtExceptionHandler();
-            if (handler == null) {
-                handler = Thread.getDefaultUncaughtExceptionHandler();
-            }
-            if (handler != null) {
-                handler.uncaughtException(thread, t);
-                return;
-            }
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable handlerFailure) {
-            t.addSuppressed(handlerFailure);
-        }
-        System.err.print("Exception in event listener on thread \"" + thread.getName() + "\" ");
-        t.printStackTrace();
+        Failures.report(t);
     }
 }

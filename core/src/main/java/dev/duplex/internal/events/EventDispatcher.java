@@ -1,6 +1,7 @@
 package dev.duplex.internal.events;
 
 import dev.duplex.internal.transport.EventLoop;
+import dev.duplex.internal.transport.Failures;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -192,13 +193,8 @@ public final class EventDispatcher {
         }
     }
 
+    /** Reports a failure no caller can take; see {@link Failures#report}. */
     public static void report(Throwable e) {
-        Thread t = Thread.currentThread();
-        Thread.UncaughtExceptionHandler h = t.getUncaughtExceptionHandler();
-        if (h != null) {
-            h.uncaughtException(t, e);
-        } else {
-            e.printStackTrace();
-        }
+        Failures.report(e);
     }
 }

@@ -317,13 +317,7 @@ public final class EventLoop {
     }
 
     private void reportCrash(Throwable e) {
-        Thread.UncaughtExceptionHandler h = Thread.getDefaultUncaughtExceptionHandler();
-        if (h != null) {
-            h.uncaughtException(Thread.currentThread(), e);
-        } else {
-            System.err.println("[duplex] unexpected error on " + name + ":");
-            e.printStackTrace();
-        }
+        Failures.report(e);
     }
 
     /** Something attached to a selection key: told which operations are ready. */
