@@ -9,6 +9,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * An immutable sequence of bytes with a MIME type: the Java form of the File API's
@@ -111,12 +113,12 @@ public abstract class Blob implements AutoCloseable {
      *
      * @throws IOException if the file's size cannot be read (it does not exist, say)
      */
-    public static Blob of(java.nio.file.Path file) throws java.io.IOException {
+    public static Blob of(Path file) throws IOException {
         return FileBlob.open(file, "");
     }
 
     /** As {@link #of(java.nio.file.Path)}, with a MIME type. */
-    public static Blob of(java.nio.file.Path file, String type) throws java.io.IOException {
+    public static Blob of(Path file, String type) throws IOException {
         return FileBlob.open(file, type);
     }
 

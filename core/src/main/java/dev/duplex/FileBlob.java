@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 
 /**
  * A {@link Blob} whose bytes live in a file: a large received message spilled to a temporary
@@ -113,7 +114,7 @@ final class FileBlob extends Blob {
 
     @Override
     int read(long position, byte[] dst, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        Objects.checkFromIndexSize(off, len, dst.length);
         if (position < 0) {
             throw new IndexOutOfBoundsException("position " + position);
         }

@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A {@link Broker} on one Redis server (standalone; not Redis Cluster, whose scripts would need
@@ -296,7 +297,7 @@ public final class RedisBroker implements Broker {
      * Runs a Lettuce call; a broker closed meanwhile (Lettuce then throws from the call itself)
      * gives a failed stage instead, so that sockets closing during shutdown see no exception.
      */
-    private <T> CompletionStage<T> call(java.util.function.Supplier<CompletionStage<T>> command) {
+    private <T> CompletionStage<T> call(Supplier<CompletionStage<T>> command) {
         if (closed) {
             return closedStage();
         }

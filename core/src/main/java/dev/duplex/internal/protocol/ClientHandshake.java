@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Collections;
+import java.util.Random;
 
 /**
  * The client side of the RFC 6455 §4.1 opening handshake, for one connection attempt: builds
@@ -115,7 +117,7 @@ public final class ClientHandshake {
         this.protocols = offered;
         this.extensionsOffer = extensions;
         this.origin = origin;
-        this.extraHeaders = java.util.Collections.unmodifiableMap(extras);
+        this.extraHeaders = Collections.unmodifiableMap(extras);
         this.key = key;
     }
 
@@ -123,7 +125,7 @@ public final class ClientHandshake {
      * A fresh {@code Sec-WebSocket-Key}: the base64 encoding of 16 bytes from {@code random}
      * (RFC 6455 §4.1 item 7). Pass a {@link java.security.SecureRandom}.
      */
-    public static String newKey(java.util.Random random) {
+    public static String newKey(Random random) {
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         return Base64.getEncoder().encodeToString(nonce);

@@ -1,5 +1,8 @@
 package dev.duplex.internal.protocol;
 
+import java.util.Locale;
+import java.util.Set;
+
 /**
  * Small HTTP/1.1 grammar helpers (RFC 9110 §5.6) shared by the handshake code and by the API
  * layer's argument checks.
@@ -9,26 +12,26 @@ public final class Http {
 
     // The one list of the header fields the handshakes write themselves (lower case). A request
     // or answer carrying a second Content-Length or Transfer-Encoding would be a smuggling risk.
-    private static final java.util.Set<String> SET_BY_CLIENT_HANDSHAKE = java.util.Set.of("host", "upgrade",
+    private static final Set<String> SET_BY_CLIENT_HANDSHAKE = Set.of("host", "upgrade",
             "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-accept",
             "sec-websocket-protocol", "sec-websocket-extensions", "content-length", "transfer-encoding");
-    private static final java.util.Set<String> SET_BY_SERVER_HANDSHAKE = java.util.Set.of("upgrade", "connection",
+    private static final Set<String> SET_BY_SERVER_HANDSHAKE = Set.of("upgrade", "connection",
             "sec-websocket-accept", "sec-websocket-protocol", "sec-websocket-extensions",
             "content-length", "transfer-encoding");
 
     /** True if the client's upgrade request writes the header {@code name} itself: no extra header may repeat it. */
     public static boolean isSetByClientHandshake(String name) {
-        return SET_BY_CLIENT_HANDSHAKE.contains(name.toLowerCase(java.util.Locale.ROOT));
+        return SET_BY_CLIENT_HANDSHAKE.contains(name.toLowerCase(Locale.ROOT));
     }
 
     /** True if the server's 101 answer writes the header {@code name} itself: no extra header may repeat it. */
     public static boolean isSetByServerHandshake(String name) {
-        return SET_BY_SERVER_HANDSHAKE.contains(name.toLowerCase(java.util.Locale.ROOT));
+        return SET_BY_SERVER_HANDSHAKE.contains(name.toLowerCase(Locale.ROOT));
     }
 
     /** True for the header fields computed from a plain HTTP response's body. */
     public static boolean isComputedFromBody(String name) {
-        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        String lower = name.toLowerCase(Locale.ROOT);
         return lower.equals("content-length") || lower.equals("transfer-encoding");
     }
 

@@ -27,6 +27,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.URI;
 
 /**
  * Reaches a WebSocket server's byte stream for a client: resolves the name (off the loop), connects
@@ -79,13 +82,13 @@ public final class Dialer {
 
     /** The first HTTP proxy the JVM's ProxySelector names for the URL's http(s) form, or null. */
     public static InetSocketAddress systemProxy(WebSocketUrl url) {
-        java.net.ProxySelector selector = java.net.ProxySelector.getDefault();
+        ProxySelector selector = ProxySelector.getDefault();
         if (selector == null) {
             return null;
         }
-        java.net.URI uri = java.net.URI.create((url.secure() ? "https://" : "http://") + url.hostHeader() + "/");
-        for (java.net.Proxy p : selector.select(uri)) {
-            if (p.type() == java.net.Proxy.Type.HTTP && p.address() instanceof InetSocketAddress) {
+        URI uri = URI.create((url.secure() ? "https://" : "http://") + url.hostHeader() + "/");
+        for (Proxy p : selector.select(uri)) {
+            if (p.type() == Proxy.Type.HTTP && p.address() instanceof InetSocketAddress) {
                 return (InetSocketAddress) p.address();
             }
         }

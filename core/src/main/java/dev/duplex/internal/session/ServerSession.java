@@ -22,6 +22,11 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The server's side of one connection: read and check the upgrade request, ask the
@@ -43,7 +48,7 @@ public final class ServerSession extends Session {
     private boolean countedPendingForAddress;
     private boolean countedOpenForAddress;
     private boolean countedCompressionContext;
-    private java.net.InetAddress remote;
+    private InetAddress remote;
 
     public ServerSession(ServerSide server, ServerOptions options, PerMessageDeflate.Config deflateConfig, Executor executor,
                          EventLoop loop) {
@@ -69,7 +74,7 @@ public final class ServerSession extends Session {
         handshakeTimer = loop.schedule(() -> failNow(new IOException(
                 "The client sent no complete upgrade request within " + timeout + " ms")),
                 timeout, TimeUnit.MILLISECONDS);
-        java.net.InetSocketAddress peer = ch.remoteAddress();
+        InetSocketAddress peer = ch.remoteAddress();
         remote = peer == null ? null : peer.getAddress();
         countedAsPending = limits.handshakeStarted();
         if (!countedAsPending) {
@@ -158,7 +163,7 @@ public final class ServerSession extends Session {
         rejected = true;
         handshakeTimer.cancel();
         HandshakeRequest hr = server.request(head.method(), path, query, head,
-                java.util.List.of(), channel.remoteAddress());
+                List.of(), channel.remoteAddress());
         executor.execute(() -> {
             HttpResponse response;
             try {
@@ -190,9 +195,9 @@ public final class ServerSession extends Session {
     // The handler's headers go through the same checks as any extra header of ours; one that
     // fails them is left out (HttpResponse's contract), as are the two computed from the body.
     private static ByteBuffer encode(HttpResponse r, boolean headOnly) {
-        Map<String, java.util.List<String>> valid = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, java.util.List<String>> e : r.headers().entrySet()) {
-            String lower = e.getKey().toLowerCase(java.util.Locale.ROOT);
+        Map<String, List<String>> valid = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> e : r.headers().entrySet()) {
+            String lower = e.getKey().toLowerCase(Locale.ROOT);
             if (lower.equals("content-length") || lower.equals("transfer-encoding")) {
                 continue;
             }

@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A listening socket. Accepts on one loop and hands each new connection to the next loop of the
@@ -120,7 +123,7 @@ public final class ServerChannel implements EventLoop.Selectable {
             if (!closed && key.isValid()) {
                 key.interestOps(SelectionKey.OP_ACCEPT);
             }
-        }, ACCEPT_BACKOFF_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, ACCEPT_BACKOFF_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void adopt(EventLoop loop, SocketChannel sc) {
@@ -164,7 +167,7 @@ public final class ServerChannel implements EventLoop.Selectable {
         closeQuietly(server);
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private static void closeQuietly(Closeable c) {
         try {
             c.close();
         } catch (IOException ignored) {
@@ -177,7 +180,7 @@ public final class ServerChannel implements EventLoop.Selectable {
         ChannelHandler target;
 
         @Override public void onConnected(TcpChannel c) { target.onConnected(c); }
-        @Override public void onData(TcpChannel c, java.nio.ByteBuffer d) { target.onData(c, d); }
+        @Override public void onData(TcpChannel c, ByteBuffer d) { target.onData(c, d); }
         @Override public void onEndOfStream(TcpChannel c) { target.onEndOfStream(c); }
         @Override public void onWritten(TcpChannel c, long credit) { target.onWritten(c, credit); }
         @Override public void onClosed(TcpChannel c, IOException cause) { target.onClosed(c, cause); }
