@@ -119,7 +119,8 @@ httpServer.on('upgrade', (req, socket, head) => {
   req.scenario = { server };
   const wss = server.deflate ? deflating : plain;
   upgraded = true;
-  wss.handleUpgrade(req, socket, head, (ws) => {
+  // handshake.delayMs holds the 101 back, so that a client's steps run while it is CONNECTING
+  setTimeout(() => wss.handleUpgrade(req, socket, head, (ws) => {
     log({ run, ev: 'open', protocol: ws.protocol });
     ws.on('message', (data, isBinary) => {
       log({ run, ev: 'message', ...describe(data, isBinary) });
@@ -134,7 +135,7 @@ httpServer.on('upgrade', (req, socket, head) => {
       log({ run, ev: 'end' });
     });
     act(ws, server.onOpen || []);
-  });
+  }), hs.delayMs || 0);
 });
 
 process.stdin.on('end', () => process.exit(0)).resume();
