@@ -208,7 +208,7 @@ typedef struct conn {
     unsigned char hdr[14];
     int hdr_len, hdr_need;
     uint64_t payload_left;
-    int opcode, fin, compressed_msg, in_message;
+    int opcode, fin, compressed_msg, in_message, msg_opcode, msg_wrong;
     uint64_t msg_bytes;
     z_stream *inflater;
 } conn_t;
@@ -387,6 +387,21 @@ static int write_all_small(conn_t *c, const unsigned char *b, size_t len) {
 
 static void on_message_complete(conn_t *c, uint64_t t);
 
+/* Every echo is checked byte for byte: the message we send is 'a'..'z' repeated, so the byte at
+ * offset k of a message must be 'a' + k % 26, and no message may run past the size we sent. */
+static void check_content(conn_t *c, const unsigned char *p, size_t n) {
+    if (c->msg_bytes + n > (uint64_t) size) {
+        c->msg_wrong = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != (unsigned char) ('a' + (c->msg_bytes + i) % 26)) {
+            c->msg_wrong = 1;
+            return;
+        }
+    }
+}
+
 static int inflate_chunk(conn_t *c, const unsigned char *p, size_t n) {
     if (!c->inflater) {
         c->inflater = calloc(1, sizeof(z_stream));
@@ -400,6 +415,7 @@ static int inflate_chunk(conn_t *c, const unsigned char *p, size_t n) {
         z->avail_out = sizeof zout;
         int r = inflate(z, Z_SYNC_FLUSH);
         if (r != Z_OK && r != Z_BUF_ERROR) return -1;
+        check_content(c, zout, sizeof zout - z->avail_out);
         c->msg_bytes += sizeof zout - z->avail_out;
         if (r == Z_BUF_ERROR && z->avail_out != 0) break;
     }
@@ -434,6 +450,8 @@ static int parse_frames(conn_t *c, const unsigned char *p, size_t n, uint64_t t)
                 c->in_message = 1;
                 c->compressed_msg = (c->hdr[0] & 0x40) != 0;
                 c->msg_bytes = 0;
+                c->msg_opcode = c->opcode;
+                c->msg_wrong = 0;
             }
             c->payload_left = len;
             c->hdr_len = 0;
@@ -445,6 +463,7 @@ static int parse_frames(conn_t *c, const unsigned char *p, size_t n, uint64_t t)
             if (c->opcode < 8 && c->compressed_msg) {
                 if (inflate_chunk(c, p, take) < 0) return -1;
             } else if (c->opcode < 8) {
+                check_content(c, p, take);
                 c->msg_bytes += take;
             }
             p += take;
@@ -467,7 +486,8 @@ static int parse_frames(conn_t *c, const unsigned char *p, size_t n, uint64_t t)
                 if (inflate_chunk(c, tail, 4) < 0) return -1;
             }
             c->in_message = 0;
-            if (c->msg_bytes != (uint64_t) size) protocol_errors++; /* not our message back */
+            /* not our message back: another length, other bytes or the other type */
+            if (c->msg_bytes != (uint64_t) size || c->msg_wrong || c->msg_opcode != (binary ? 2 : 1)) protocol_errors++;
             on_message_complete(c, t);
         }
     }
