@@ -138,6 +138,7 @@ public class WebSocket extends EventTarget {
     /** Why reading is paused: messages waiting for handlers, and a {@link WebSocketStream}'s full buffer. */
     private volatile boolean pausedForHandlers;
     private volatile boolean pausedForStream;
+    private volatile InboundBackPressure streamHeld;    // see countArrivals
     private final java.util.function.BooleanSupplier readingHeld = () -> pausedForHandlers || pausedForStream;
     /**
      * Taken around reserving a message's size and queuing it on the connection, so that
@@ -743,9 +744,16 @@ public class WebSocket extends EventTarget {
                 : data instanceof String text ? 2L * text.length()
                 : data instanceof FileBlob file ? file.size() : 0;
         inbound.received(size);
+        InboundBackPressure held = streamHeld;
+        if (held != null) {
+            held.received(size);    // here, on the I/O thread: a stream's pause comes within one read
+        }
         enqueue(() -> {
             inbound.handled(size);
             if (readyState != OPEN) {
+                if (data instanceof FileBlob file) {
+                    file.close();       // nobody will see it: its temporary file goes now, not after GC
+                }
                 return;     // close() was called: undelivered messages are dropped
             }
             Object value = data;
@@ -897,6 +905,16 @@ public class WebSocket extends EventTarget {
     void holdReading(boolean hold) {
         pausedForStream = hold;
         session.readingPaused(readingHeld);
+    }
+
+    /**
+     * Counts every message received from now on in {@code held} as it arrives, on the I/O thread,
+     * before its event is queued: a {@link WebSocketStream} holds the messages from there until
+     * its subscriber takes them, and decides on the pause without waiting for the events to run.
+     * Null stops the counting.
+     */
+    void countArrivals(InboundBackPressure held) {
+        this.streamHeld = held;
     }
 
     /** Bytes of received messages queued for their handlers (those whose events have not run yet). */

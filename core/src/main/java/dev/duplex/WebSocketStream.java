@@ -148,6 +148,12 @@ public final class WebSocketStream {
             throw new IllegalArgumentException("This WebSocket already has a WebSocketStream: " + socket);
         }
         socket.binaryType(BinaryType.BLOB);     // in-memory blobs become ByteBuffers without a copy
+        // Messages received before this, whose events are still to come (to this stream, whose
+        // listener is now registered), are counted too; one arriving between the two lines is
+        // counted in neither, which only lets the buffer pass its mark by that message once.
+        long early = socket.waitingForHandlers();
+        socket.countArrivals(readable.held);
+        readable.held.received(early);
         socket.addEventListener("open", e -> openedNow());
         socket.addEventListener("message", e -> readable.arrived(((MessageEvent) e).data()));
         socket.addEventListener("error", e -> failure = ((ErrorEvent) e).error());
@@ -457,14 +463,19 @@ public final class WebSocketStream {
 
     // ------------------------------------------------------------------ for tests
 
-    /** Bytes of received messages Duplex holds for this stream now: its buffer and the event queue. */
+    /** Bytes of received messages Duplex holds for this stream now: in its buffer and on their way to it. */
     long heldBytes() {
-        return readable.held.waiting() + socket.waitingForHandlers();
+        return readable.held.waiting();
     }
 
     /** The most {@link #heldBytes()} was, sampled as each message entered the buffer. */
     long peakHeldBytes() {
         return readable.peak;
+    }
+
+    /** True while the stream's full buffer holds the socket's reading. */
+    boolean readingHeld() {
+        return readable.held.paused();
     }
 
     /** The socket under the stream. */
@@ -481,7 +492,9 @@ public final class WebSocketStream {
 
     /** The publisher of received messages; its state belongs to the socket's event queue. */
     private final class Readable implements Flow.Publisher<Object> {
-        final InboundBackPressure held = new InboundBackPressure(limits.readBuffer(), socket::holdReading);
+        /** Messages from their arrival on the I/O thread until the subscriber takes them. */
+        final InboundBackPressure held = new InboundBackPressure(limits.readBuffer(), this::hold);
+        private final Object holdLock = new Object();
         volatile long peak;
         private final AtomicBoolean taken = new AtomicBoolean();
         private final AtomicLong demand = new AtomicLong();
@@ -530,12 +543,9 @@ public final class WebSocketStream {
                 return;
             }
             buffer.add(item);
-            if (holding) {
-                held.received(sizeOf(item));
-                long now = held.waiting() + socket.waitingForHandlers();
-                if (now > peak) {
-                    peak = now;
-                }
+            long now = held.waiting();      // counted on arrival (WebSocket#countArrivals)
+            if (now > peak) {
+                peak = now;
             }
             drain();
         }
@@ -547,9 +557,7 @@ public final class WebSocketStream {
             }
             while (!buffer.isEmpty() && demand.get() > 0) {
                 Object item = buffer.poll();
-                if (holding) {
-                    held.handled(sizeOf(item));
-                }
+                held.handled(sizeOf(item));
                 if (demand.get() != Long.MAX_VALUE) {
                     demand.decrementAndGet();
                 }
@@ -583,10 +591,23 @@ public final class WebSocketStream {
             drain();
         }
 
-        /** After close(): what is held can still be read, but reading no longer waits for it. */
+        /**
+         * InboundBackPressure's pause and resume. The lock orders them with {@link #stopHolding}:
+         * a pause decided just before the stream stopped holding must not land after it.
+         */
+        private void hold(boolean pause) {
+            synchronized (holdLock) {
+                socket.holdReading(pause && holding);
+            }
+        }
+
+        /** After close() or cancel: what is held can still be read, but reading no longer waits for it. */
         void stopHolding() {
-            holding = false;
-            socket.holdReading(false);
+            socket.countArrivals(null);
+            synchronized (holdLock) {
+                holding = false;
+                socket.holdReading(false);
+            }
         }
 
         private void dropEverything() {
@@ -595,8 +616,7 @@ public final class WebSocketStream {
             }
             buffer.clear();
             subscriber = null;      // Reactive Streams rule 3.13
-            holding = false;
-            socket.holdReading(false);      // so that the peer's answer to our close frame is read
+            stopHolding();          // so that the peer's answer to our close frame is read
         }
 
         private void release(Object item) {
