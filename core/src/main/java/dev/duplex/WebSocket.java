@@ -139,6 +139,8 @@ public class WebSocket extends EventTarget {
     private volatile boolean pausedForHandlers;
     private volatile boolean pausedForStream;
     private volatile InboundBackPressure streamHeld;    // see countArrivals
+    private final Object streamReading = new Object();
+    private boolean streamReleased;      // guarded by streamReading: see releaseStream
     private final java.util.function.BooleanSupplier readingHeld = () -> pausedForHandlers || pausedForStream;
     /**
      * Taken around reserving a message's size and queuing it on the connection, so that
@@ -649,6 +651,7 @@ public class WebSocket extends EventTarget {
         if (bytes.length > 123) {
             throw DOMException.syntax("The close reason is " + bytes.length + " bytes of UTF-8; at most 123 are allowed");
         }
+        releaseStream();
         synchronized (this) {
             int state = readyState;
             if (state == CLOSING || state == CLOSED) {
@@ -668,6 +671,7 @@ public class WebSocket extends EventTarget {
      * shutdown), with codes the public {@link #close(int, String)} may refuse on a client.
      */
     void closeFromLibrary(int code, String reason) {
+        releaseStream();
         synchronized (this) {
             if (readyState == CLOSING || readyState == CLOSED) {
                 return;
@@ -751,6 +755,9 @@ public class WebSocket extends EventTarget {
         enqueue(() -> {
             inbound.handled(size);
             if (readyState != OPEN) {
+                if (held != null) {
+                    held.handled(size);     // the stream never gets it: it no longer holds the reading
+                }
                 if (data instanceof FileBlob file) {
                     file.close();       // nobody will see it: its temporary file goes now, not after GC
                 }
@@ -775,6 +782,7 @@ public class WebSocket extends EventTarget {
     }
 
     void closingStarted() {
+        releaseStream();        // the peer's close frame: no data follows it
         enqueue(() -> {
             synchronized (this) {
                 if (readyState == OPEN) {
@@ -903,7 +911,26 @@ public class WebSocket extends EventTarget {
      * holds it. Any thread: the I/O thread reads both reasons when it applies the change.
      */
     void holdReading(boolean hold) {
-        pausedForStream = hold;
+        synchronized (streamReading) {
+            pausedForStream = hold && !streamReleased;
+        }
+        session.readingPaused(readingHeld);
+    }
+
+    /**
+     * The socket is closing: a {@link WebSocketStream} no longer holds the reading (nothing more
+     * will be delivered to it, and the peer's answer to the close must be read). The lock keeps
+     * a pause the stream decided just before from landing after this.
+     */
+    private void releaseStream() {
+        if (streamHeld == null && !pausedForStream) {
+            return;     // no stream, or already released
+        }
+        streamHeld = null;
+        synchronized (streamReading) {
+            streamReleased = true;
+            pausedForStream = false;
+        }
         session.readingPaused(readingHeld);
     }
 
@@ -911,7 +938,7 @@ public class WebSocket extends EventTarget {
      * Counts every message received from now on in {@code held} as it arrives, on the I/O thread,
      * before its event is queued: a {@link WebSocketStream} holds the messages from there until
      * its subscriber takes them, and decides on the pause without waiting for the events to run.
-     * Null stops the counting.
+     * The counting, and the stream's hold on the reading, end when the socket starts closing.
      */
     void countArrivals(InboundBackPressure held) {
         this.streamHeld = held;

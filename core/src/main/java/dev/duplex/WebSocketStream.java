@@ -309,8 +309,7 @@ public final class WebSocketStream {
      *     {@code SyntaxError} for a reason that is too long or has an unpaired surrogate
      */
     public void close(int code, String reason) {
-        socket.close(code, reason);
-        readable.stopHolding();
+        socket.close(code, reason);     // which also ends the stream's hold on the reading
     }
 
     /** Closes with any code an endpoint may send, on Duplex's behalf (cancel, a failed publisher). */
@@ -493,14 +492,12 @@ public final class WebSocketStream {
     /** The publisher of received messages; its state belongs to the socket's event queue. */
     private final class Readable implements Flow.Publisher<Object> {
         /** Messages from their arrival on the I/O thread until the subscriber takes them. */
-        final InboundBackPressure held = new InboundBackPressure(limits.readBuffer(), this::hold);
-        private final Object holdLock = new Object();
+        final InboundBackPressure held = new InboundBackPressure(limits.readBuffer(), socket::holdReading);
         volatile long peak;
         private final AtomicBoolean taken = new AtomicBoolean();
         private final AtomicLong demand = new AtomicLong();
         private final AtomicBoolean drainQueued = new AtomicBoolean();
         private volatile boolean cancelled;
-        private volatile boolean holding = true;      // false once close() was called
         private final Flow.Subscription subscription = new Subscription();
         // event queue only:
         private final ArrayDeque<Object> buffer = new ArrayDeque<>();
@@ -591,24 +588,6 @@ public final class WebSocketStream {
             drain();
         }
 
-        /**
-         * InboundBackPressure's pause and resume. The lock orders them with {@link #stopHolding}:
-         * a pause decided just before the stream stopped holding must not land after it.
-         */
-        private void hold(boolean pause) {
-            synchronized (holdLock) {
-                socket.holdReading(pause && holding);
-            }
-        }
-
-        /** After close() or cancel: what is held can still be read, but reading no longer waits for it. */
-        void stopHolding() {
-            socket.countArrivals(null);
-            synchronized (holdLock) {
-                holding = false;
-                socket.holdReading(false);
-            }
-        }
 
         private void dropEverything() {
             for (Object item : buffer) {
@@ -616,7 +595,6 @@ public final class WebSocketStream {
             }
             buffer.clear();
             subscriber = null;      // Reactive Streams rule 3.13
-            stopHolding();          // so that the peer's answer to our close frame is read
         }
 
         private void release(Object item) {

@@ -374,6 +374,29 @@ class WebSocketStreamTest {
         assertThat(closed.closeCode()).isEqualTo(1000);
     }
 
+    /**
+     * The server's stream holds the reading (no subscriber, buffer full) when the server closes
+     * the socket itself, not through the stream: the hold ends with the close, so the server
+     * reads past the client's data to its close frame and the closing handshake completes.
+     */
+    @Test
+    void closingTheSocketDirectlyEndsTheStreamsHoldOnTheReading() throws Exception {
+        WebSocketServer server = startServer(null);
+        WebSocketStream client = WebSocketStream.connect(url(server), List.of(), plainClient());
+        toClose.add(client::close);
+        WebSocketStream.Writer writer = get(client.opened()).writable();
+        WebSocketStream serverSide = accepted.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < 64; i++) {
+            writer.write(new byte[64 << 10]);
+        }
+        await(serverSide::readingHeld, "the server's stream to hold the reading");
+        serverSide.socket().close(1000, "bye");
+        assertThat(get(serverSide.closed()).closeCode()).isEqualTo(1000);
+        CloseInfo seenByClient = get(client.closed());
+        assertThat(seenByClient.closeCode()).isEqualTo(1000);
+        assertThat(seenByClient.reason()).isEqualTo("bye");
+    }
+
     // ------------------------------------------------------------------ (d) the blocking form
 
     /** receive() times out, returns messages in order, and null after a clean close. */
