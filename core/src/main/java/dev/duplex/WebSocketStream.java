@@ -321,7 +321,10 @@ public final class WebSocketStream {
         }
     }
 
-    /** {@code reason} cut to the 123 bytes of UTF-8 a close frame has room for. */
+    /**
+     * {@code reason} as a close frame can carry it: unpaired surrogates replaced, and cut (with
+     * "...") to fit the 123 bytes of UTF-8 there is room for.
+     */
     private static String fitReason(String reason) {
         String r = reason == null ? "" : reason;
         byte[] bytes = Utf8.encodeStrict(r);
@@ -332,11 +335,12 @@ public final class WebSocketStream {
         int used = 0;
         for (int i = 0; i < r.length(); ) {
             int cp = r.codePointAt(i);
-            int n = Character.isSurrogate((char) cp) ? 3 : cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            boolean unpaired = cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE;
+            int n = unpaired ? 3 : cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
             if (used + n > 120) {
                 return out.append("...").toString();
             }
-            out.appendCodePoint(Character.isSurrogate((char) cp) ? 0xFFFD : cp);
+            out.appendCodePoint(unpaired ? 0xFFFD : cp);      // U+FFFD: 3 bytes, as counted
             used += n;
             i += Character.charCount(cp);
         }

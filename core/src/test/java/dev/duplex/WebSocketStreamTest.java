@@ -397,6 +397,45 @@ class WebSocketStreamTest {
         assertThat(seenByClient.reason()).isEqualTo("bye");
     }
 
+    /**
+     * A publisher that fails makes {@code asSubscriber()} close the socket with 1011 and a reason
+     * that says so (cut to fit a close frame); the server reads what was written before.
+     */
+    @Test
+    void aFailingPublisherClosesWith1011() throws Exception {
+        WebSocketServer server = startServer(null);
+        WebSocketStream client = WebSocketStream.connect(url(server));
+        toClose.add(client::close);
+        WebSocketStream.Writer writer = get(client.opened()).writable();
+        WebSocketStream serverSide = accepted.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        Flow.Publisher<Object> failing = s -> {
+            AtomicInteger n = new AtomicInteger();
+            s.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long k) {
+                    if (n.incrementAndGet() <= 2) {
+                        s.onNext("message " + n.get());
+                    } else {
+                        s.onError(new IllegalStateException("the source ran dry " + "x".repeat(200)));
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+        };
+        failing.subscribe(writer.asSubscriber());
+        assertThat(serverSide.receive(Duration.ofMillis(WAIT_MILLIS))).isEqualTo("message 1");
+        assertThat(serverSide.receive(Duration.ofMillis(WAIT_MILLIS))).isEqualTo("message 2");
+        assertThat(serverSide.receive(Duration.ofMillis(WAIT_MILLIS))).isNull();
+        CloseInfo seen = get(serverSide.closed());
+        assertThat(seen.closeCode()).isEqualTo(1011);
+        assertThat(seen.reason()).startsWith("The publisher failed: java.lang.IllegalStateException: the source ran dry")
+                .endsWith("...");
+        assertThat(seen.reason().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123);
+    }
+
     // ------------------------------------------------------------------ (d) the blocking form
 
     /** receive() times out, returns messages in order, and null after a clean close. */
