@@ -90,7 +90,10 @@ class NodeWsStreamTest {
             assertThat(out.maxOutstanding.get()).as("the writer requests one message at a time").isEqualTo(1);
 
             // A message over the 16 MiB largeMessageThreshold arrives as a file-backed blob.
-            open.writable().write("!send " + Json.write(Map.of("type", "binary", "size", 20 << 20)));
+            // Its write stage completes (with deflate, once the compressed frame is written).
+            open.writable().write("!send " + Json.write(Map.of("type", "binary", "size", 20 << 20)))
+                    .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(open.writable().queuedBytes()).isZero();
             Object big = in.next();
             assertThat(big).isInstanceOf(Blob.class);
             Map<String, Object> sentByNode = Json.object((String) in.next());
