@@ -135,6 +135,26 @@ public class WebSocket extends EventTarget {
     private volatile String extensions = "";
     private volatile boolean overflowed;
     private final InboundBackPressure inbound = new InboundBackPressure(INBOUND_HIGH_WATER, this::pauseReading);
+    /** Why reading is paused: messages waiting for handlers, and a {@link WebSocketStream}'s full buffer. */
+    private volatile boolean pausedForHandlers;
+    private volatile boolean pausedForStream;
+    private volatile InboundBackPressure streamHeld;    // see countArrivals
+    private final Object streamReading = new Object();
+    private boolean streamReleased;      // guarded by streamReading: see releaseStream
+    private final java.util.function.BooleanSupplier readingHeld = () -> pausedForHandlers || pausedForStream;
+    /**
+     * Taken around reserving a message's size and queuing it on the connection, so that
+     * {@link #queuedTotal} grows in the order in which the connection queues, and so credits
+     * {@link #written}, the messages: a message's running total is then the exact point at which
+     * its last byte has reached the kernel (what a {@link WebSocketStream} writer waits for).
+     */
+    private final Object sendOrder = new Object();
+    private long queuedTotal;        // guarded by sendOrder: payload bytes queued on the connection, ever
+    private volatile long writtenTotal;     // payload bytes handed to the kernel, ever
+    private static final AtomicLongFieldUpdater<WebSocket> WRITTEN_TOTAL =
+            AtomicLongFieldUpdater.newUpdater(WebSocket.class, "writtenTotal");
+    /** Told the new {@link #writtenTotal} after each write (on the I/O thread); null if none. */
+    private volatile java.util.function.LongConsumer writeWatcher;
 
     /**
      * Opens a connection to {@code url} ({@code new WebSocket(url)}).
@@ -330,13 +350,7 @@ public class WebSocket extends EventTarget {
      *     {@code SyntaxError} if {@code data} contains an unpaired surrogate
      */
     public void send(String data) {
-        Objects.requireNonNull(data, "data");
-        checkNotConnecting();
-        byte[] bytes = Utf8.encodeStrict(data);
-        if (bytes == null) {
-            throw DOMException.syntax("The message contains an unpaired surrogate and is not a valid USVString");
-        }
-        queue(true, bytes);
+        sendText(data);
     }
 
     /**
@@ -346,17 +360,7 @@ public class WebSocket extends EventTarget {
      * @throws DOMException {@code InvalidStateError} while {@link #CONNECTING}
      */
     public void send(ByteBuffer data) {
-        Objects.requireNonNull(data, "data");
-        checkNotConnecting();
-        if (data.hasArray()) {
-            if (reserve(data.remaining())) {
-                session.sendCopy(false, data.array(), data.arrayOffset() + data.position(), data.remaining());
-            }
-            return;
-        }
-        byte[] copy = new byte[data.remaining()];
-        data.duplicate().get(copy);
-        queue(false, copy);
+        sendBuffer(data);
     }
 
     /**
@@ -365,11 +369,7 @@ public class WebSocket extends EventTarget {
      * @throws DOMException {@code InvalidStateError} while {@link #CONNECTING}
      */
     public void send(byte[] data) {
-        Objects.requireNonNull(data, "data");
-        checkNotConnecting();
-        if (reserve(data.length)) {
-            session.sendCopy(false, data, 0, data.length);     // copied (and masked) before returning
-        }
+        sendBytes(data);
     }
 
     /**
@@ -380,35 +380,96 @@ public class WebSocket extends EventTarget {
      * @throws DOMException {@code InvalidStateError} while {@link #CONNECTING}
      */
     public void send(Blob data) {
+        sendBlob(data);
+    }
+
+    // Each send below returns the running total of payload bytes queued on the connection
+    // once its message is queued (see "sendOrder"), or -1 if the message was not queued.
+
+    private long sendText(String data) {
+        Objects.requireNonNull(data, "data");
+        checkNotConnecting();
+        byte[] bytes = Utf8.encodeStrict(data);
+        if (bytes == null) {
+            throw DOMException.syntax("The message contains an unpaired surrogate and is not a valid USVString");
+        }
+        return queue(true, bytes);
+    }
+
+    private long sendBuffer(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        checkNotConnecting();
+        if (data.hasArray()) {
+            synchronized (sendOrder) {
+                int n = data.remaining();
+                return reserve(n) && session.sendCopy(false, data.array(), data.arrayOffset() + data.position(), n)
+                        ? queuedTotal += n : -1;
+            }
+        }
+        byte[] copy = new byte[data.remaining()];
+        data.duplicate().get(copy);
+        return queue(false, copy);
+    }
+
+    private long sendBytes(byte[] data) {
+        Objects.requireNonNull(data, "data");
+        checkNotConnecting();
+        synchronized (sendOrder) {
+            // copied (and masked) before returning
+            return reserve(data.length) && session.sendCopy(false, data, 0, data.length) ? queuedTotal += data.length : -1;
+        }
+    }
+
+    private long sendBlob(Blob data) {
         Objects.requireNonNull(data, "data");
         checkNotConnecting();
         if (data.size() > Session.STREAM_THRESHOLD) {
             // Read from its source while it is sent, in fragments: no copy of its size.
-            if (reserve(data.size())) {
-                session.sendStreamed(new ByteSource() {
-                    @Override
-                    public long size() {
-                        return data.size();
-                    }
+            ByteSource source = new ByteSource() {
+                @Override
+                public long size() {
+                    return data.size();
+                }
 
-                    @Override
-                    public int read(long position, byte[] dst, int off, int len) {
-                        return data.read(position, dst, off, len);
-                    }
-                });
+                @Override
+                public int read(long position, byte[] dst, int off, int len) {
+                    return data.read(position, dst, off, len);
+                }
+            };
+            synchronized (sendOrder) {
+                return reserve(data.size()) && session.sendStreamed(source) ? queuedTotal += data.size() : -1;
             }
-            return;
         }
         if (data instanceof ArrayBlob) {
             // Its bytes never change: a server sends them as they are, so a message received as
             // a Blob and sent back (an echo, a relay) is not copied; a client masks a copy.
             ArrayBlob bytes = (ArrayBlob) data;
-            if (reserve(bytes.size())) {
-                session.sendUnchanging(false, bytes.array(), bytes.offset(), (int) bytes.size());
+            int n = (int) bytes.size();
+            synchronized (sendOrder) {
+                return reserve(n) && session.sendUnchanging(false, bytes.array(), bytes.offset(), n) ? queuedTotal += n : -1;
             }
-            return;
         }
-        queue(false, data.bytes());
+        return queue(false, data.bytes());
+    }
+
+    /**
+     * Sends {@code message} (a {@code String}, {@code ByteBuffer}, {@code byte[]} or {@link Blob})
+     * as {@link #send} does, for {@link WebSocketStream}: returns the running total of payload
+     * bytes queued once this message is, which {@link #writtenTotal()} reaches when its last
+     * byte is handed to the kernel; -1 if it was not queued (the socket is closing).
+     */
+    long sendCounted(Object message) {
+        if (message instanceof String) {
+            return sendText((String) message);
+        } else if (message instanceof ByteBuffer) {
+            return sendBuffer((ByteBuffer) message);
+        } else if (message instanceof byte[]) {
+            return sendBytes((byte[]) message);
+        } else if (message instanceof Blob) {
+            return sendBlob((Blob) message);
+        }
+        throw new IllegalArgumentException("A message is a String, a ByteBuffer, a byte[] or a Blob, not "
+                + (message == null ? "null" : message.getClass().getName()));
     }
 
     private void checkNotConnecting() {
@@ -431,12 +492,18 @@ public class WebSocket extends EventTarget {
         if (readyState == CONNECTING && !openDue) {
             return false;
         }
-        return reserve(size) && session.sendEncoded(header, payload, size);
+        synchronized (sendOrder) {
+            if (reserve(size) && session.sendEncoded(header, payload, size)) {
+                queuedTotal += size;
+                return true;
+            }
+            return false;
+        }
     }
 
-    private void queue(boolean text, byte[] payload) {
-        if (reserve(payload.length)) {
-            session.send(text, payload);
+    private long queue(boolean text, byte[] payload) {
+        synchronized (sendOrder) {
+            return reserve(payload.length) && session.send(text, payload) ? queuedTotal += payload.length : -1;
         }
     }
 
@@ -584,6 +651,7 @@ public class WebSocket extends EventTarget {
         if (bytes.length > 123) {
             throw DOMException.syntax("The close reason is " + bytes.length + " bytes of UTF-8; at most 123 are allowed");
         }
+        releaseStream();
         synchronized (this) {
             int state = readyState;
             if (state == CLOSING || state == CLOSED) {
@@ -603,6 +671,7 @@ public class WebSocket extends EventTarget {
      * shutdown), with codes the public {@link #close(int, String)} may refuse on a client.
      */
     void closeFromLibrary(int code, String reason) {
+        releaseStream();
         synchronized (this) {
             if (readyState == CLOSING || readyState == CLOSED) {
                 return;
@@ -679,9 +748,19 @@ public class WebSocket extends EventTarget {
                 : data instanceof String text ? 2L * text.length()
                 : data instanceof FileBlob file ? file.size() : 0;
         inbound.received(size);
+        InboundBackPressure held = streamHeld;
+        if (held != null) {
+            held.received(size);    // here, on the I/O thread: a stream's pause comes within one read
+        }
         enqueue(() -> {
             inbound.handled(size);
             if (readyState != OPEN) {
+                if (held != null) {
+                    held.handled(size);     // the stream never gets it: it no longer holds the reading
+                }
+                if (data instanceof FileBlob file) {
+                    file.close();       // nobody will see it: its temporary file goes now, not after GC
+                }
                 return;     // close() was called: undelivered messages are dropped
             }
             Object value = data;
@@ -703,6 +782,7 @@ public class WebSocket extends EventTarget {
     }
 
     void closingStarted() {
+        releaseStream();        // the peer's close frame: no data follows it
         enqueue(() -> {
             synchronized (this) {
                 if (readyState == OPEN) {
@@ -725,6 +805,30 @@ public class WebSocket extends EventTarget {
 
     void written(long credit) {
         BUFFERED_AMOUNT.addAndGet(this, -credit);
+        long total = WRITTEN_TOTAL.addAndGet(this, credit);
+        java.util.function.LongConsumer watcher = writeWatcher;
+        if (watcher != null) {
+            watcher.accept(total);
+        }
+    }
+
+    /** Payload bytes of every message sent so far that have been handed to the kernel. */
+    long writtenTotal() {
+        return writtenTotal;
+    }
+
+    /**
+     * Sets what is told {@link #writtenTotal} after each write, on the I/O thread: the socket's
+     * {@link WebSocketStream}, of which there is at most one.
+     *
+     * @return false if the socket already has a watcher (nothing is changed)
+     */
+    synchronized boolean watchWrites(java.util.function.LongConsumer watcher) {
+        if (writeWatcher != null) {
+            return false;
+        }
+        writeWatcher = Objects.requireNonNull(watcher, "watcher");
+        return true;
     }
 
     /**
@@ -797,7 +901,52 @@ public class WebSocket extends EventTarget {
     }
 
     private void pauseReading(boolean paused) {
-        session.readingPaused(paused);
+        pausedForHandlers = paused;
+        session.readingPaused(readingHeld);
+    }
+
+    /**
+     * Stops (true) or resumes reading from the network for a {@link WebSocketStream} whose
+     * buffer is full; reading resumes only once neither it nor the handlers' back-pressure
+     * holds it. Any thread: the I/O thread reads both reasons when it applies the change.
+     */
+    void holdReading(boolean hold) {
+        synchronized (streamReading) {
+            pausedForStream = hold && !streamReleased;
+        }
+        session.readingPaused(readingHeld);
+    }
+
+    /**
+     * The socket is closing: a {@link WebSocketStream} no longer holds the reading (nothing more
+     * will be delivered to it, and the peer's answer to the close must be read). The lock keeps
+     * a pause the stream decided just before from landing after this.
+     */
+    private void releaseStream() {
+        if (streamHeld == null && !pausedForStream) {
+            return;     // no stream, or already released
+        }
+        streamHeld = null;
+        synchronized (streamReading) {
+            streamReleased = true;
+            pausedForStream = false;
+        }
+        session.readingPaused(readingHeld);
+    }
+
+    /**
+     * Counts every message received from now on in {@code held} as it arrives, on the I/O thread,
+     * before its event is queued: a {@link WebSocketStream} holds the messages from there until
+     * its subscriber takes them, and decides on the pause without waiting for the events to run.
+     * The counting, and the stream's hold on the reading, end when the socket starts closing.
+     */
+    void countArrivals(InboundBackPressure held) {
+        this.streamHeld = held;
+    }
+
+    /** Bytes of received messages queued for their handlers (those whose events have not run yet). */
+    long waitingForHandlers() {
+        return inbound.waiting();
     }
 
     private static String describe(Throwable e) {

@@ -301,13 +301,26 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
      * messages wait for slow handlers. Any thread.
      */
     public final void readingPaused(boolean paused) {
+        readingPaused(paused ? PAUSE : RESUME);
+    }
+
+    /**
+     * Stops or resumes reading as {@code paused} says when the I/O thread gets to it, for a
+     * socket whose reading several parties may hold: since the decision is read there and not
+     * when asked, requests from different threads that overtake each other still leave the
+     * reading as the latest state of their reasons says. Any thread.
+     */
+    public final void readingPaused(java.util.function.BooleanSupplier paused) {
         loop.execute(() -> {
             TcpChannel ch = channel;
             if (ch != null && connection != null && !violated) {
-                ch.pauseReading(paused);
+                ch.pauseReading(paused.getAsBoolean());
             }
         });
     }
+
+    private static final java.util.function.BooleanSupplier PAUSE = () -> true;
+    private static final java.util.function.BooleanSupplier RESUME = () -> false;
 
     /** Fails the connection with a close frame carrying {@code code}: error, then close 1006. */
     public final void failWithCode(int code, String message) {
