@@ -109,6 +109,7 @@ public class ReconnectingWebSocket extends EventTarget {
     /**
      * Opens a reconnecting socket to {@code url} with the default options and policy.
      *
+     * @param url a ws, wss, http or https URL
      * @throws DOMException as {@link WebSocket#WebSocket(String)}
      */
     public ReconnectingWebSocket(String url) {
@@ -118,6 +119,10 @@ public class ReconnectingWebSocket extends EventTarget {
     /**
      * Opens a reconnecting socket to {@code url}, offering {@code protocols} on every connection.
      *
+     * @param url       a ws, wss, http or https URL
+     * @param protocols the subprotocols to offer, in order of preference (may be empty)
+     * @param options   the options of every connection
+     * @param policy    when and how fast to reconnect, and what {@code send()} does meanwhile
      * @throws DOMException as {@link WebSocket#WebSocket(String, String...)}
      */
     public ReconnectingWebSocket(String url, List<String> protocols, WebSocketOptions options, ReconnectPolicy policy) {
@@ -143,6 +148,12 @@ public class ReconnectingWebSocket extends EventTarget {
      * Opens a reconnecting socket and calls {@code setup} with it before any of its events is
      * delivered (see {@link WebSocket#connect(String, List, WebSocketOptions, Consumer)}).
      *
+     * @param url       a ws, wss, http or https URL
+     * @param protocols the subprotocols to offer, in order of preference (may be empty)
+     * @param options   the options of every connection
+     * @param policy    when and how fast to reconnect, and what {@code send()} does meanwhile
+     * @param setup     registers listeners; runs before anything is delivered
+     * @return the socket, connecting
      * @throws DOMException as {@link WebSocket#WebSocket(String, String...)}
      * @throws RuntimeException whatever {@code setup} throws; nothing is then connected
      */
@@ -163,6 +174,11 @@ public class ReconnectingWebSocket extends EventTarget {
     /**
      * {@link #connect(String, List, WebSocketOptions, ReconnectPolicy, Consumer)} with no
      * subprotocols and the default options.
+     *
+     * @param url    a ws, wss, http or https URL
+     * @param policy when and how fast to reconnect, and what {@code send()} does meanwhile
+     * @param setup  registers listeners; runs before anything is delivered
+     * @return the socket, connecting
      */
     public static ReconnectingWebSocket connect(String url, ReconnectPolicy policy,
                                                 Consumer<? super ReconnectingWebSocket> setup) {

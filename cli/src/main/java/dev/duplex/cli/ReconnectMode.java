@@ -114,7 +114,8 @@ final class ReconnectMode {
                 String why = r.error() != null ? Outcome.describe(Outcome.rootOf(r.error()))
                         : "code " + r.code() + (r.reason().isEmpty() ? "" : " (" + Terminal.oneLine(r.reason()) + ")");
                 notice("duplex connect: " + (r.attempt() == 1 ? "connection lost: " : "still disconnected: ") + why
-                        + "; reconnecting in " + Units.seconds(r.delay()) + " (attempt " + r.attempt() + ")");
+                        + "; reconnecting in " + String.format(java.util.Locale.ROOT, "%.2f s", r.delay().toNanos() / 1e9)
+                        + " (attempt " + r.attempt() + ")");
             }
         });
         ws.onreconnected(e -> {
