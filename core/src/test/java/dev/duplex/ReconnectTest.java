@@ -230,6 +230,33 @@ class ReconnectTest {
     }
 
     @Test
+    void onTheIoThreadExecutorTheBinaryTypeCarriesOverToTheNextConnection() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0).build());
+        server.onconnection(event -> {
+            if (connections.incrementAndGet() == 1) {
+                event.socket().close(1013, "busy");
+            } else {
+                event.socket().send(new byte[] {1, 2, 3});
+            }
+        });
+        server.start();
+        servers.add(server);
+        Recorder r = new Recorder();
+        WebSocketOptions onIo = WebSocketOptions.builder().executor(ConnectionOptions.IO_THREAD).build();
+        ReconnectingWebSocket ws = ReconnectingWebSocket.connect("ws://127.0.0.1:" + server.port() + "/", List.of(),
+                onIo, fast().build(), socket -> {
+                    socket.binaryType(BinaryType.ARRAYBUFFER);
+                    r.attach(socket);
+                });
+        clients.add(ws);
+        assertThat(((ReconnectEvent) r.next("reconnecting")).code()).isEqualTo(1013);
+        MessageEvent m = (MessageEvent) r.next("message");
+        assertThat(m.data()).isEqualTo(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        assertThat(r.types()).containsExactly("open", "reconnecting", "open", "reconnected", "message");
+    }
+
+    @Test
     void givesUpAfterMaxAttemptsWithAnErrorThatSaysSo() throws Exception {
         WebSocketServer gone = server(0, new LinkedBlockingQueue<>(), null);
         int port = gone.port();
