@@ -126,7 +126,7 @@ public class ReconnectingWebSocket extends EventTarget {
      * @throws DOMException as {@link WebSocket#WebSocket(String, String...)}
      */
     public ReconnectingWebSocket(String url, List<String> protocols, WebSocketOptions options, ReconnectPolicy policy) {
-        this(url, protocols, options, policy, false);
+        this(policy, url, protocols, options);
         WebSocket first = new WebSocket(url, protocols, options);
         synchronized (lock) {
             current = first;
@@ -134,8 +134,8 @@ public class ReconnectingWebSocket extends EventTarget {
         }
     }
 
-    private ReconnectingWebSocket(String url, List<String> protocols, WebSocketOptions options, ReconnectPolicy policy,
-                                  boolean unused) {
+    /** The state of a socket whose first connection is not made yet. */
+    private ReconnectingWebSocket(ReconnectPolicy policy, String url, List<String> protocols, WebSocketOptions options) {
         this.url = Objects.requireNonNull(url, "url");
         this.protocols = protocols == null ? List.of() : List.copyOf(protocols);
         this.options = Objects.requireNonNull(options, "options");
@@ -160,7 +160,7 @@ public class ReconnectingWebSocket extends EventTarget {
     public static ReconnectingWebSocket connect(String url, List<String> protocols, WebSocketOptions options,
                                                 ReconnectPolicy policy, Consumer<? super ReconnectingWebSocket> setup) {
         Objects.requireNonNull(setup, "setup");
-        ReconnectingWebSocket rws = new ReconnectingWebSocket(url, protocols, options, policy, false);
+        ReconnectingWebSocket rws = new ReconnectingWebSocket(policy, url, protocols, options);
         WebSocket.connect(url, rws.protocols, options, ws -> {
             synchronized (rws.lock) {
                 rws.current = ws;
