@@ -26,7 +26,7 @@ public class ReconnectEvent extends Event {
      * Creates a reconnect event.
      *
      * @param type    {@code "reconnecting"} or {@code "reconnected"}
-     * @param attempt the attempt, from 1 (counted since the last successful open)
+     * @param attempt the attempt, from 1 (counted since the last stable connection, see {@link ReconnectPolicy})
      * @param delay   the delay before that attempt
      * @param code    the close code of the connection that ended (1006 if it never opened)
      * @param reason  the close reason; null is taken as ""

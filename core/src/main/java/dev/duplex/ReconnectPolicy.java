@@ -21,10 +21,13 @@ import java.util.Collections;
  * }</pre>
  *
  * <h2>Delays</h2>
- * Attempt {@code n} (1, 2, ... counted from the last successful open) waits
- * {@code min(maxDelay, initialDelay × multiplier^(n-1))}, shortened by a random part of at most
- * {@code jitter} of it, so that many clients dropped at once by a restarting server do not all
- * come back in the same instant. The delay never exceeds {@code maxDelay}.
+ * Attempt {@code n} waits {@code min(maxDelay, initialDelay × multiplier^(n-1))}, shortened by a
+ * random part of at most {@code jitter} of it, so that many clients dropped at once by a
+ * restarting server do not all come back in the same instant. The delay never exceeds
+ * {@code maxDelay}. Attempts are counted from 1 after the last <em>stable</em> connection: one
+ * that stayed open for at least {@code maxDelay}. A server that accepts connections and drops
+ * them at once (overloaded, answering 1013) therefore sees its clients back off as if it refused
+ * them, instead of coming back every {@code initialDelay}.
  *
  * <h2>Which closes reconnect</h2>
  * A connection that ends with one of {@link #reconnectCodes()} (by default 1001 going away,
@@ -49,7 +52,7 @@ import java.util.Collections;
  *   <tr><td>{@link Builder#jitter(double) jitter}</td><td>0.5</td>
  *       <td>Largest fraction of a delay taken off at random (0: none).</td></tr>
  *   <tr><td>{@link Builder#maxAttempts(int) maxAttempts}</td><td>unlimited</td>
- *       <td>Attempts in a row (since the last open) before giving up: the socket then
+ *       <td>Attempts in a row (since the last stable connection) before giving up: the socket then
  *       dispatches {@code error} and its final {@code close}.</td></tr>
  *   <tr><td>{@link Builder#queueWhileDisconnected(int, long) queueWhileDisconnected}</td>
  *       <td>1000 messages, 1 MiB</td>
@@ -311,8 +314,8 @@ public final class ReconnectPolicy {
         }
 
         /**
-         * Sets how many attempts in a row (since the last successful open) are made before giving
-         * up.
+         * Sets how many attempts in a row (since the last connection that stayed open for at least
+         * {@link #maxDelay(Duration) maxDelay}) are made before giving up.
          *
          * @param attempts at least 1; {@link Integer#MAX_VALUE} (the default) for no limit
          * @return this builder

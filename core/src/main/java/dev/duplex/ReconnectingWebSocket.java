@@ -92,7 +92,8 @@ public class ReconnectingWebSocket extends EventTarget {
     private final ArrayDeque<Object> queued = new ArrayDeque<>();
     private long queuedBytes;
     private long bufferedAfterEnd;              // sends after the last connection was gone
-    private int attempt;                        // attempts since the last open
+    private int attempt;                        // attempts since the last stable connection
+    private long openedAt;                      // System.nanoTime() of the current connection's open
     private Duration lastDelay = Duration.ZERO;
     private ScheduledFuture<?> pending;
     private Thread openDispatcher;              // the thread running the open listeners, if any
@@ -560,7 +561,7 @@ public class ReconnectingWebSocket extends EventTarget {
             extensions = ws.extensions();
             reconnects = attempt;
             delay = lastDelay;
-            attempt = 0;
+            openedAt = System.nanoTime();       // the count starts over only if it stays open (ended)
             readyState = WebSocket.OPEN;
             openDispatcher = Thread.currentThread();
         }
@@ -593,6 +594,10 @@ public class ReconnectingWebSocket extends EventTarget {
             }
             current = null;
             bufferedAfterEnd += ws.bufferedAmount();
+            if (openedAt != 0 && System.nanoTime() - openedAt >= policy.maxDelay().toNanos()) {
+                attempt = 0;        // a stable connection: back to the initial delay
+            }
+            openedAt = 0;
             if (userClosed) {
                 retry = false;
             } else {

@@ -257,6 +257,33 @@ class ReconnectTest {
     }
 
     @Test
+    void aServerThatDropsEachConnectionAtOnceIsBackedOffFromAsIfItRefusedThem() throws Exception {
+        WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0).build());
+        server.onconnection(event -> event.socket().close(1013, "overloaded"));
+        server.start();
+        servers.add(server);
+        Recorder r = new Recorder();
+        // maxDelay is far above how long each connection lives: none is stable, none resets the count.
+        ReconnectingWebSocket ws = client("ws://127.0.0.1:" + server.port() + "/", fast().maxDelay(Duration.ofSeconds(10))
+                .build(), r, s -> { });
+        List<Duration> delays = new ArrayList<>();
+        List<Integer> reconnectedAttempts = new ArrayList<>();
+        while (delays.size() < 5) {
+            ReconnectEvent e = (ReconnectEvent) r.next("reconnecting");
+            assertThat(e.code()).isEqualTo(1013);
+            assertThat(e.attempt()).isEqualTo(delays.size() + 1);
+            delays.add(e.delay());
+            if (delays.size() < 5) {
+                reconnectedAttempts.add(((ReconnectEvent) r.next("reconnected")).attempt());
+            }
+        }
+        ws.close();
+        assertThat(delays).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40),
+                Duration.ofMillis(80), Duration.ofMillis(160));
+        assertThat(reconnectedAttempts).containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
     void givesUpAfterMaxAttemptsWithAnErrorThatSaysSo() throws Exception {
         WebSocketServer gone = server(0, new LinkedBlockingQueue<>(), null);
         int port = gone.port();
