@@ -5,6 +5,7 @@ import dev.duplex.internal.protocol.Utf8;
 import dev.duplex.internal.session.Session;
 import dev.duplex.internal.session.SocketEvents;
 
+import dev.duplex.internal.metrics.ServerCounters;
 import dev.duplex.internal.session.ServerLimits;
 import dev.duplex.internal.session.ServerSide;
 
@@ -64,6 +65,7 @@ public class WebSocketServer extends EventTarget {
     private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
     private final ServerLimits limits;
     private final ServerSide side = new Side();
+    private final ServerCounters counters = new ServerCounters();
     private volatile ServerChannel listener;
     private volatile boolean closed;
 
@@ -298,6 +300,25 @@ public class WebSocketServer extends EventTarget {
         return sessions.isEmpty();
     }
 
+    /**
+     * Returns this server's traffic totals since it was created: connections, messages and bytes
+     * each way, closes by code and refused handshakes. Cheap to call (it sums a few striped
+     * counters that the I/O threads update without contention), so a metrics library can poll
+     * it; see {@link ServerMetrics} for what each number counts.
+     *
+     * <pre>{@code
+     * ServerMetrics m = server.metrics();
+     * System.out.println(m.connectionsOpen() + " open, " + m.messagesReceived() + " messages in");
+     * }</pre>
+     *
+     * @return a snapshot, unaffected by later traffic
+     */
+    public ServerMetrics metrics() {
+        return new ServerMetrics(counters.openedTotal(), counters.closedTotal(), counters.messagesIn(), counters.messagesOut(),
+                counters.bytesIn(), counters.bytesOut(), counters.abnormalCloses(), counters.closesByCode(),
+                counters.handshakeFailuresByStatus());
+    }
+
     /** The options this server was made with. */
     public ServerOptions options() {
         return options;
@@ -315,6 +336,11 @@ public class WebSocketServer extends EventTarget {
         @Override
         public ServerLimits limits() {
             return limits;
+        }
+
+        @Override
+        public ServerCounters counters() {
+            return counters;
         }
 
         @Override

@@ -113,6 +113,15 @@ final class ConnectCommand implements Callable<Integer> {
             + "protocol, extensions) and the close code; stack traces of errors.")
     boolean verbose;
 
+    @Option(names = "--reconnect", description = "After an abnormal close (codes 1001, 1006, 1011-1014) or a failed "
+            + "connect, reconnect with back-off and keep relaying input: lines read while disconnected are sent once "
+            + "the connection is back. Not after a clean close or a 4xx answer. Drops and reconnects are reported on stderr.")
+    boolean reconnect;
+
+    @Option(names = "--reconnect-max-delay", paramLabel = "SECONDS", converter = Units.Seconds.class,
+            description = "With --reconnect: the longest wait between attempts (default: 30; the first waits 0.5).")
+    Duration reconnectMaxDelay;
+
     @Mixin
     ClientOptions client = new ClientOptions();
 
@@ -176,6 +185,9 @@ final class ConnectCommand implements Callable<Integer> {
     }
 
     private int session(ClientOptions.Target target, boolean interactive) throws Exception {
+        if (reconnect) {
+            return new ReconnectMode(this, target, printer, prompt, out, err).run(reconnectMaxDelay);
+        }
         WebSocket ws;
         try {
             ws = new WebSocket(target.url, client.protocols, target.options);

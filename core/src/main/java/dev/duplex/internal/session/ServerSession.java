@@ -43,6 +43,7 @@ public final class ServerSession extends Session {
     private ByteBuffer early;        // bytes that arrived while the application was deciding
     private boolean deciding;
     private boolean rejected;
+    private boolean plainHttp;
     private boolean countedAsPending;
     private boolean countedAsOpen;
     private boolean countedPendingForAddress;
@@ -58,6 +59,7 @@ public final class ServerSession extends Session {
         this.deflateConfig = deflateConfig;
         this.options = options;
         this.executor = executor;
+        this.counters = server.counters();
         this.parser = HttpHeadParser.forRequests(options.maxRequestLineLength(), options.maxHeaderBytes(),
                 options.maxHeaderCount());
     }
@@ -161,6 +163,7 @@ public final class ServerSession extends Session {
     // A plain HTTP request and a handler for it: answer on the executor, then close.
     private void answerPlainHttp(HttpHead head, String path, String query) {
         rejected = true;
+        plainHttp = true;
         handshakeTimer.cancel();
         HandshakeRequest hr = server.request(head.method(), path, query, head,
                 List.of(), channel.remoteAddress());
@@ -227,7 +230,7 @@ public final class ServerSession extends Session {
         }
         if (!decision.accepted()) {
             reject(ServerHandshake.reject(decision.status(), decision.body(), decision.headers()),
-                    new HandshakeException("Rejected by the handshake handler: " + decision.status()));
+                    new HandshakeException("Rejected by the handshake handler: " + decision.status(), decision.status()));
             return;
         }
         String protocol = decision.protocol();
@@ -235,7 +238,7 @@ public final class ServerSession extends Session {
             EventDispatcher.report(new IllegalStateException("The handshake handler chose subprotocol \""
                     + protocol + "\", which the client did not offer " + request.protocols()));
             reject(ServerHandshake.reject(500, "Internal Server Error", Map.of()),
-                    new HandshakeException("Subprotocol not offered: " + protocol));
+                    new HandshakeException("Subprotocol not offered: " + protocol, 500));
             return;
         }
         countedAsOpen = limits.connectionOpened();
@@ -323,6 +326,11 @@ public final class ServerSession extends Session {
             countedPendingForAddress = false;
             limits.addressHandshakeEnded(remote);
         }
+    }
+
+    @Override
+    protected boolean answeredPlainHttp() {
+        return plainHttp;
     }
 
     @Override

@@ -14,6 +14,9 @@ public interface ServerSide {
     /** The limits shared by every connection of the server. */
     ServerLimits limits();
 
+    /** The server's running totals ({@code WebSocketServer.metrics()}), which its connections add to. */
+    dev.duplex.internal.metrics.ServerCounters counters();
+
     /** The request as the handshake handler and the connection event see it. */
     HandshakeRequest request(String method, String path, String query, HttpHead head, List<String> protocols,
                              InetSocketAddress remote);

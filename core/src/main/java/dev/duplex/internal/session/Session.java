@@ -3,9 +3,12 @@ package dev.duplex.internal.session;
 import dev.duplex.ConnectionOptions;
 
 
+import dev.duplex.internal.metrics.Jfr;
+import dev.duplex.internal.metrics.ServerCounters;
 import dev.duplex.internal.protocol.CloseCodes;
 import dev.duplex.internal.protocol.Connection;
 import dev.duplex.internal.protocol.FrameEncoder;
+import dev.duplex.internal.protocol.HandshakeException;
 import dev.duplex.internal.protocol.ProtocolException;
 import dev.duplex.internal.transport.ChannelHandler;
 import dev.duplex.internal.transport.EventLoop;
@@ -26,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Everything here runs on the loop thread, except the send methods, which
  * {@link Connection} makes thread-safe.
  */
-public abstract class Session implements ChannelHandler, Connection.Listener, Connection.Output {
+public abstract class Session implements ChannelHandler, Connection.Listener, Connection.Output, Jfr.Endpoint {
     public static final SecureRandom RANDOM = new SecureRandom();
 
     public final EventLoop loop;
@@ -37,6 +40,8 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
     public volatile TcpChannel channel;
     public volatile Connection connection;          // set once the opening handshake succeeded
     private dev.duplex.internal.protocol.FrameTracer tracer;    // null unless WireLog traces frames
+    /** The server's totals this connection adds to; null on a client. */
+    protected ServerCounters counters;
 
     private Throwable failure;               // why the connection failed, if it did
     private int peerCode = CloseCodes.ABNORMAL;
@@ -88,6 +93,10 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
         c.holdCloseAfterViolation(true);
         connection = c;
         lastReceived = lastActivity = System.nanoTime();
+        if (counters != null) {
+            counters.connectionOpened();
+        }
+        Jfr.opened(this);
         if (keepAlive.enabled()) {
             scheduleKeepAlive(Math.min(positive(keepAlive.pingIntervalMillis), positive(keepAlive.idleTimeoutMillis)));
         }
@@ -103,6 +112,9 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
     /** Feeds received bytes to the protocol, noting the peer is alive. */
     public final void receive(Connection c, ByteBuffer data) {
         lastReceived = lastActivity = System.nanoTime();
+        if (counters != null) {
+            counters.bytesIn(data.remaining());
+        }
         pingSentAt = 0;         // any frame answers a keep-alive ping
         if (tracer != null) {
             tracer.inbound(data);     // first: the connection may unmask the bytes in place
@@ -224,25 +236,37 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
     /** Queues a message; false if a close frame was already sent (nothing is queued). */
     public final boolean send(boolean text, byte[] payload) {
         Connection c = connection;
-        return c != null && c.sendMessage(text, payload);
+        return c != null && sent(c.sendMessage(text, payload), text, payload.length);
+    }
+
+    // Counts a message queued for sending (all of them on a server; large ones for Flight Recorder).
+    private boolean sent(boolean queued, boolean text, long size) {
+        if (queued) {
+            if (counters != null) {
+                counters.messageOut();
+            }
+            Jfr.sent(this, text, size);
+        }
+        return queued;
     }
 
     /** Queues a copy of {@code len} bytes of {@code src}, made before returning; false as {@link #send}. */
     public final boolean sendCopy(boolean text, byte[] src, int off, int len) {
         Connection c = connection;
-        return c != null && c.sendMessageCopy(text, src, off, len);
+        return c != null && sent(c.sendMessageCopy(text, src, off, len), text, len);
     }
 
     /** Queues {@code len} bytes of {@code src}, which never change (no copy is needed); false as {@link #send}. */
     public final boolean sendUnchanging(boolean text, byte[] src, int off, int len) {
         Connection c = connection;
-        return c != null && c.sendMessageUnchanging(text, src, off, len);
+        return c != null && sent(c.sendMessageUnchanging(text, src, off, len), text, len);
     }
 
     /** Queues a frame encoded once for many sockets; false if a close frame was already sent. */
     public final boolean sendEncoded(ByteBuffer header, ByteBuffer payload, long credit) {
         Connection c = connection;
-        return c != null && c.sendEncoded(header, payload, credit);
+        boolean text = (header.get(header.position()) & 0x0F) == dev.duplex.internal.protocol.Opcode.TEXT;
+        return c != null && sent(c.sendEncoded(header, payload, credit), text, credit);
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -314,7 +338,9 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
         loop.execute(() -> {
             TcpChannel ch = channel;
             if (ch != null && connection != null && !violated) {
-                ch.pauseReading(paused.getAsBoolean());
+                boolean pause = paused.getAsBoolean();
+                ch.pauseReading(pause);
+                Jfr.backPressure(this, pause);
             }
         });
     }
@@ -343,16 +369,30 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
 
     @Override
     public final void onText(String text) {
+        if (counters != null) {
+            counters.messageIn();
+        }
+        Jfr.receivedText(this, text);
         socket.messageReceived(text);
     }
 
     @Override
     public final void onBinary(byte[] data) {
+        if (counters != null) {
+            counters.messageIn();
+        }
+        Jfr.received(this, data.length);
         socket.messageReceived(data);
     }
 
     @Override
     public final void onSpilledBinary(Object blob) {
+        if (counters != null) {
+            counters.messageIn();
+        }
+        if (blob instanceof SpilledMessage m) {
+            Jfr.received(this, m.size());
+        }
         socket.messageReceived(blob);
     }
 
@@ -388,6 +428,7 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
         if (stream == null) {
             return false;
         }
+        sent(true, false, blob.size());
         loop.execute(() -> {
             blobSends.add(new BlobSend(stream, blob));
             pumpStreams();
@@ -492,6 +533,10 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
     @Override
     public final void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
         lastActivity = System.nanoTime();
+        if (counters != null) {
+            int n = payload.length;
+            counters.bytesOut(2L + (n < 126 ? 0 : n <= 0xFFFF ? 2 : 8) + (masked ? 4 : 0) + n);
+        }
         if (tracer != null) {
             tracer.outbound(FrameEncoder.header(firstByte, payload.length, masked, maskKey), ByteBuffer.wrap(payload));
         }
@@ -501,6 +546,9 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
     @Override
     public final void write(ByteBuffer header, ByteBuffer payload, long credit) {
         lastActivity = System.nanoTime();
+        if (counters != null) {
+            counters.bytesOut(header.remaining() + (payload == null ? 0L : payload.remaining()));
+        }
         if (tracer != null) {
             tracer.outbound(header, payload);
         }
@@ -624,17 +672,43 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
             c.release();          // permessage-deflate's native memory, on every way out
         }
         pings.closed(new IOException("The connection closed before the pong arrived"));
+        // What the close event says: the failure, the closing handshake, or the peer went away.
+        boolean clean = failure == null && closeHandshakeDone;
+        int code = clean ? peerCode : CloseCodes.ABNORMAL;
+        String reason = clean ? peerReason : "";
+        if (c != null) {
+            Jfr.closed(this, code, reason, clean, failure);
+            if (counters != null) {
+                counters.connectionClosed(code, clean);
+            }
+        } else if (failure != null && !answeredPlainHttp()) {
+            int status = handshakeStatus(failure);
+            Jfr.handshakeFailed(this, status, failure);
+            if (counters != null) {
+                counters.handshakeFailed(status);
+            }
+        }
         released();
         if (socket == null) {
             return;     // a server connection that never got past its opening handshake
         }
-        if (failure != null) {
-            socket.closed(CloseCodes.ABNORMAL, "", false, failure);
-        } else if (closeHandshakeDone) {
-            socket.closed(peerCode, peerReason, true, null);
-        } else {
-            socket.closed(CloseCodes.ABNORMAL, "", false, null);     // the peer went away
+        socket.closed(code, reason, clean, failure);
+    }
+
+    /** The HTTP status behind a failed opening handshake, 0 if there was none. */
+    private static int handshakeStatus(Throwable failure) {
+        if (failure instanceof HandshakeException h) {
+            return h.response() != null ? h.response().status() : h.httpStatus();
         }
+        if (failure instanceof dev.duplex.internal.transport.ProxyException p) {
+            return p.status();
+        }
+        return 0;
+    }
+
+    /** True if this connection was a plain HTTP request, answered: no failed handshake. */
+    protected boolean answeredPlainHttp() {
+        return false;
     }
 
     /** Hook for subclasses to release what they hold (timers, server bookkeeping). */
