@@ -1,8 +1,8 @@
 package dev.duplex.internal.protocol;
 
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One endpoint of an open WebSocket connection, without I/O (RFC 6455 §5–§7).
@@ -106,25 +106,27 @@ public final class Connection {
     /**
      * @param maxMessageSize messages (all fragments together) above this fail with 1009
      * @param maxFrameSize frames above this fail with 1009
-     * @param random the source of a client's mask keys, or null for Duplex's shared keystream
-     *        ({@link MaskKeySource#shared()}); servers never mask
+     * @param maskKeys a client's mask keys (its thread's, {@link CodecResources#maskKeys()}); null
+     *        for a server, which never masks
      */
-    public Connection(Role role, long maxMessageSize, long maxFrameSize, SecureRandom random,
+    public Connection(Role role, long maxMessageSize, long maxFrameSize, MaskKeySource maskKeys,
                       Listener listener, Output output) {
-        this(role, maxMessageSize, maxFrameSize, random, null, listener, output);
+        this(role, maxMessageSize, maxFrameSize, maskKeys, null, listener, output);
     }
 
     /**
      * @param deflate the negotiated permessage-deflate codec (RFC 7692), or null; the connection
      *        owns it from here on and ends it in {@link #release()}
      */
-    public Connection(Role role, long maxMessageSize, long maxFrameSize, SecureRandom random,
+    public Connection(Role role, long maxMessageSize, long maxFrameSize, MaskKeySource maskKeys,
                       PerMessageDeflate deflate, Listener listener, Output output) {
         this.role = role;
         this.deflate = deflate;
         this.listener = listener;
         boolean client = role == Role.CLIENT;
-        MaskKeySource maskKeys = !client ? null : random != null ? MaskKeySource.of(random) : MaskKeySource.shared();
+        if (client) {
+            Objects.requireNonNull(maskKeys, "maskKeys: a client masks every frame");
+        }
         this.writer = new FrameWriter(client, maskKeys, deflate, output);
         this.reader = new MessageReader(maxMessageSize, handshake, deflate, listener, new Controls());
         this.decoder = new FrameDecoder(role == Role.SERVER, maxFrameSize, reader);

@@ -1,5 +1,9 @@
 package dev.duplex.internal.transport;
 
+import dev.duplex.internal.protocol.CodecResources;
+import dev.duplex.internal.protocol.MaskKeySource;
+import dev.duplex.internal.protocol.ZlibPool;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,6 +12,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.security.SecureRandom;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -64,14 +69,36 @@ public final class EventLoop {
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
     private final ByteBuffer[] gather = new ByteBuffer[TcpChannel.MAX_GATHER];
     private ByteBuffer writeBuffer;     // direct, made on first use; loop thread only
+    private final ZlibPool zlib;
+    private volatile CodecResources codecResources;  // made on first use
 
     private Thread thread;          // guarded by lifecycle
     private Selector selector;      // guarded by lifecycle for creation; used by the loop thread
     private volatile boolean wakeupPending;
     private int channels;           // registered channels; loop thread only
 
-    EventLoop(String name) {
+    EventLoop(String name, ZlibPool zlib) {
         this.name = name;
+        this.zlib = zlib;
+    }
+
+    /**
+     * What the protocol objects of this loop's connections share (a client's mask keystream, the
+     * group's zlib pool, the inflate buffer, the handshake's SHA-1): the protocol layer holds no
+     * statics or ThreadLocals, so the thread that owns the connections owns these. The parts that
+     * are not thread-safe are used by this loop's thread only (receiving, handshakes).
+     */
+    public CodecResources codecResources() {
+        CodecResources r = codecResources;
+        if (r == null) {
+            synchronized (lifecycle) {
+                r = codecResources;
+                if (r == null) {
+                    r = codecResources = new CodecResources(MaskKeySource.keystream(new SecureRandom()), zlib);
+                }
+            }
+        }
+        return r;
     }
 
     /** True if the calling thread is some event loop's thread (where nothing may block). */
