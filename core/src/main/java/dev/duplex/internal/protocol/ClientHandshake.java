@@ -5,12 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -119,7 +121,7 @@ public final class ClientHandshake {
         this.protocols = offered;
         this.extensionsOffer = extensions;
         this.origin = origin;
-        this.extraHeaders = java.util.Collections.unmodifiableMap(extras);
+        this.extraHeaders = Collections.unmodifiableMap(extras);
         this.key = key;
     }
 
@@ -127,7 +129,7 @@ public final class ClientHandshake {
      * A fresh {@code Sec-WebSocket-Key}: the base64 encoding of 16 bytes from {@code random}
      * (RFC 6455 §4.1 item 7). Pass a {@link java.security.SecureRandom}.
      */
-    public static String newKey(java.util.Random random) {
+    public static String newKey(Random random) {
         byte[] nonce = new byte[16];
         random.nextBytes(nonce);
         return Base64.getEncoder().encodeToString(nonce);

@@ -1,5 +1,8 @@
 package dev.duplex.internal.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The opening handshake (RFC 6455 §4) failed: the peer's HTTP head was malformed, exceeded a
  * limit, or did not meet the protocol's requirements.
@@ -40,12 +43,12 @@ public class HandshakeException extends Exception {
      * body: the bytes of {@code rest} (what arrived after the head), up to {@code maxBody}.
      * {@code rest}'s position is not changed.
      */
-    public HandshakeException withResponse(HttpHead response, java.nio.ByteBuffer rest, int maxBody) {
+    public HandshakeException withResponse(HttpHead response, ByteBuffer rest, int maxBody) {
         this.response = response;
         if (rest != null && rest.hasRemaining()) {
             byte[] b = new byte[Math.min(maxBody, rest.remaining())];
             rest.duplicate().get(b);
-            bodyExcerpt = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            bodyExcerpt = new String(b, StandardCharsets.UTF_8);
         }
         return this;
     }

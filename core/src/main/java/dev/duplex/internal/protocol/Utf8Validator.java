@@ -1,6 +1,9 @@
 package dev.duplex.internal.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Incremental, fail-fast UTF-8 validation (RFC 3629), for text messages that arrive in pieces.
@@ -174,6 +177,6 @@ public final class Utf8Validator {
         return (long) LONGS.get(a, i);
     }
 
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 }

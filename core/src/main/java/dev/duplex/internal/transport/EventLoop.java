@@ -13,9 +13,14 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,9 +48,9 @@ public final class EventLoop {
     static final long EXIT_WAIT_MILLIS = 200;
 
     /** Loops whose thread is running, for the shutdown hook. */
-    private static final java.util.Set<EventLoop> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final java.util.concurrent.atomic.AtomicBoolean HOOK_REGISTERED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final Set<EventLoop> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean HOOK_REGISTERED =
+            new AtomicBoolean();
     /** Set by the shutdown hook: idle loops end at once. */
     private static volatile boolean exiting;
 
@@ -202,7 +207,7 @@ public final class EventLoop {
     // The JVM is exiting: wake every loop so that idle ones end now, then wait a little for them.
     private static void atExit() {
         exiting = true;
-        java.util.List<Thread> idle = new java.util.ArrayList<>();
+        List<Thread> idle = new ArrayList<>();
         for (EventLoop loop : RUNNING) {
             synchronized (loop.lifecycle) {
                 if (loop.thread != null) {
@@ -282,8 +287,8 @@ public final class EventLoop {
     private void handle(SelectionKey key) {
         Object att = key.attachment();
         try {
-            if (att instanceof Selectable) {
-                ((Selectable) att).onSelected(key.readyOps());
+            if (att instanceof Selectable selectable) {
+                selectable.onSelected(key.readyOps());
             }
         } catch (CancelledKeyException ignored) {
             // The channel was closed by an earlier callback of this round.

@@ -235,7 +235,7 @@ public final class TcpChannel implements EventLoop.Selectable {
                 && !e.getMessage().contains(address.toString())) {
             return new ConnectException(e.getMessage() + ": " + address);
         }
-        return e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+        return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
 
     // ------------------------------------------------------------------ reading
