@@ -3,7 +3,7 @@ package dev.duplex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.duplex.TestServers.TestServer;
-import dev.duplex.internal.protocol.PerMessageDeflate;
+import dev.duplex.internal.transport.EventLoopGroup;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -236,7 +236,7 @@ class CompressionTest {
 
     @Test
     void nativeMemoryIsReleasedAfterThousandsOfConnections() {
-        int before = PerMessageDeflate.liveNativeObjects();
+        int before = EventLoopGroup.shared().zlib().liveObjects();
         TestServer server = servers.start(b -> b.deflateOptions(DeflateOptions.builder().compressionThreshold(1).build()),
                 TestServers::echoing);
         WebSocketOptions options = WebSocketOptions.builder()
@@ -262,7 +262,7 @@ class CompressionTest {
             server.server.clients().forEach(WebSocket::close);
             logs.forEach(EventLog::awaitClose);
         }
-        EventLog.waitUntil("every Deflater and Inflater ended (live: " + PerMessageDeflate.liveNativeObjects() + ")",
-                () -> PerMessageDeflate.liveNativeObjects() <= before);
+        EventLog.waitUntil("every Deflater and Inflater ended (live: " + EventLoopGroup.shared().zlib().liveObjects() + ")",
+                () -> EventLoopGroup.shared().zlib().liveObjects() <= before);
     }
 }

@@ -47,7 +47,7 @@ public final class DeflateMemory {
         long rss1 = rss();
         long heap1 = heap();
         System.out.printf("mode=%s connections=%d extensions=\"%s\" live zlib objects=%d%n", mode, n,
-                sockets.get(0).extensions(), dev.duplex.internal.protocol.PerMessageDeflate.liveNativeObjects());
+                sockets.get(0).extensions(), dev.duplex.internal.transport.EventLoopGroup.shared().zlib().liveObjects());
         System.out.printf("RSS +%.1f KiB per connection (client+server ends), heap +%.1f KiB per connection%n",
                 (rss1 - rss0) / 1024.0 / n, (heap1 - heap0) / 1024.0 / n);
         System.exit(0);

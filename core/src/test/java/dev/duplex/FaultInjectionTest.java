@@ -2,7 +2,8 @@ package dev.duplex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.duplex.internal.protocol.PerMessageDeflate;
+import dev.duplex.internal.protocol.ZlibPool;
+import dev.duplex.internal.transport.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * handshake, cannot be reached or resolved, speaks garbage instead of TLS; and an event handler
  * throws. Each case asserts the exact events, the close code the peer sees where there is one,
  * and, for the whole class, that nothing leaks: file descriptors and duplex-io threads
- * ({@link LeakCheck}), native zlib objects ({@link PerMessageDeflate#liveNativeObjects()}) and
+ * ({@link LeakCheck}), native zlib objects ({@link ZlibPool#liveObjects()} of the shared event loop group) and
  * spilled-message temporary files.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -59,7 +60,7 @@ class FaultInjectionTest {
     @BeforeAll
     static void baseline() throws IOException {
         leaks = LeakCheck.start();
-        nativeBefore = PerMessageDeflate.liveNativeObjects();
+        nativeBefore = EventLoopGroup.shared().zlib().liveObjects();
         tempFilesBefore = spillFiles(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
@@ -67,10 +68,10 @@ class FaultInjectionTest {
     static void nothingLeft() throws Exception {
         leaks.assertNothingLeft();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (PerMessageDeflate.liveNativeObjects() != nativeBefore && System.nanoTime() < deadline) {
+        while (EventLoopGroup.shared().zlib().liveObjects() != nativeBefore && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(PerMessageDeflate.liveNativeObjects()).as("live Deflater/Inflater objects").isEqualTo(nativeBefore);
+        assertThat(EventLoopGroup.shared().zlib().liveObjects()).as("live Deflater/Inflater objects").isEqualTo(nativeBefore);
         System.gc();
         assertThat(spillFiles(spillDir)).as("duplex-message-* files in the spill directory").isZero();
         assertThat(spillFiles(Path.of(System.getProperty("java.io.tmpdir"))))

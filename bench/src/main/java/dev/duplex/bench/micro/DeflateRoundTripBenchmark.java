@@ -1,7 +1,9 @@
 package dev.duplex.bench.micro;
 
+import dev.duplex.internal.protocol.CodecResources;
 import dev.duplex.internal.protocol.Connection;
 import dev.duplex.internal.protocol.FrameEncoder;
+import dev.duplex.internal.protocol.MaskKeySource;
 import dev.duplex.internal.protocol.PerMessageDeflate;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +58,9 @@ public class DeflateRoundTripBenchmark {
         boolean noTakeover = !contextTakeover;
         PerMessageDeflate.Params params = new PerMessageDeflate.Params(noTakeover, noTakeover, 15, 15);
         long limit = 64L << 20;
-        client = new Connection(Connection.Role.CLIENT, limit, limit, new SecureRandom(),
-                new PerMessageDeflate(false, params, 128, Deflater.DEFAULT_COMPRESSION),
+        CodecResources resources = CodecResources.create();
+        client = new Connection(Connection.Role.CLIENT, limit, limit, MaskKeySource.of(new SecureRandom()),
+                new PerMessageDeflate(false, params, 128, Deflater.DEFAULT_COMPRESSION, resources),
                 new DiscardingListener(), new Connection.Output() {
                     @Override
                     public void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
@@ -71,7 +74,7 @@ public class DeflateRoundTripBenchmark {
                     }
                 });
         server = new Connection(Connection.Role.SERVER, limit, limit, null,
-                new PerMessageDeflate(true, params, 128, Deflater.DEFAULT_COMPRESSION),
+                new PerMessageDeflate(true, params, 128, Deflater.DEFAULT_COMPRESSION, resources),
                 received, new SinkOutput(null));
         wire = ByteBuffer.allocate(2 * size + 64);
         documents = new byte[DOCUMENTS][];

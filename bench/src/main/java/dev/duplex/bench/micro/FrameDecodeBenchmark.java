@@ -1,5 +1,6 @@
 package dev.duplex.bench.micro;
 
+import dev.duplex.internal.protocol.CodecResources;
 import dev.duplex.internal.protocol.Connection;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ public class FrameDecodeBenchmark {
     public void setUp() {
         long limit = 64L << 20;
         server = new Connection(Connection.Role.SERVER, limit, limit, null, listener, new SinkOutput(null));
-        client = new Connection(Connection.Role.CLIENT, limit, limit, null, listener, new SinkOutput(null));
+        client = new Connection(Connection.Role.CLIENT, limit, limit, CodecResources.create().maskKeys(), listener, new SinkOutput(null));
         maskedBinary = ByteBuffer.wrap(WireFrames.frame(WireFrames.BINARY, Payloads.binary(size, 1), true, MASK_KEY));
         maskedText = ByteBuffer.wrap(WireFrames.frame(WireFrames.TEXT, Payloads.ascii(size, 2), true, MASK_KEY));
         unmaskedBinary = ByteBuffer.wrap(WireFrames.frame(WireFrames.BINARY, Payloads.binary(size, 3), false, 0));

@@ -1,5 +1,6 @@
 package dev.duplex.bench.micro;
 
+import dev.duplex.internal.protocol.CodecResources;
 import dev.duplex.internal.protocol.Connection;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,7 +41,7 @@ public class FrameEncodeBenchmark {
         DiscardingListener listener = new DiscardingListener();
         Connection.Output sink = new SinkOutput(bh);
         server = new Connection(Connection.Role.SERVER, limit, limit, null, listener, sink);
-        client = new Connection(Connection.Role.CLIENT, limit, limit, null, listener, sink);  // null: Duplex's mask keystream
+        client = new Connection(Connection.Role.CLIENT, limit, limit, CodecResources.create().maskKeys(), listener, sink);  // Duplex's mask keystream
         payload = Payloads.binary(size, 4);
     }
 

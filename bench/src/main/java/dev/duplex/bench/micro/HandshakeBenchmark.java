@@ -1,6 +1,7 @@
 package dev.duplex.bench.micro;
 
 import dev.duplex.internal.protocol.ClientHandshake;
+import dev.duplex.internal.protocol.CodecResources;
 import dev.duplex.internal.protocol.HandshakeException;
 import dev.duplex.internal.protocol.HandshakeResponse;
 import dev.duplex.internal.protocol.HttpHead;
@@ -10,6 +11,7 @@ import dev.duplex.internal.protocol.ServerHandshake;
 import dev.duplex.internal.protocol.UpgradeRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +75,8 @@ public class HandshakeBenchmark {
     private final ByteBuffer request = ByteBuffer.wrap(BROWSER_REQUEST.getBytes(StandardCharsets.ISO_8859_1));
     private final ByteBuffer response = ByteBuffer.wrap(SERVER_RESPONSE.getBytes(StandardCharsets.ISO_8859_1));
     private final PerMessageDeflate.Config deflateConfig = PerMessageDeflate.Config.DEFAULT;
+    // The event loop's SHA-1, reused from one handshake to the next, as the sessions use it.
+    private final MessageDigest sha1 = CodecResources.create().sha1();
     private final ClientHandshake client = new ClientHandshake("app.example.com", "/chat?room=lobby",
             List.of(), PerMessageDeflate.offer(deflateConfig), "https://app.example.com", Map.of(), KEY);
 
@@ -80,7 +84,7 @@ public class HandshakeBenchmark {
     public ByteBuffer serverAcceptsBrowserRequest() throws HandshakeException {
         UpgradeRequest upgrade = ServerHandshake.validate(parseRequest());
         PerMessageDeflate.Agreement agreement = PerMessageDeflate.accept(upgrade.extensionsOffer(), deflateConfig);
-        return ServerHandshake.accept(upgrade.key(), null, agreement == null ? null : agreement.response(), null);
+        return ServerHandshake.accept(upgrade.key(), null, agreement == null ? null : agreement.response(), null, sha1);
     }
 
     @Benchmark
@@ -92,7 +96,7 @@ public class HandshakeBenchmark {
     public PerMessageDeflate.Params clientValidatesResponse() throws HandshakeException {
         response.rewind();
         HttpHead head = HttpHeadParser.forResponses(8192, 64 * 1024, 256).feed(response);
-        HandshakeResponse accepted = client.validate(head);
+        HandshakeResponse accepted = client.validate(head, sha1);
         return PerMessageDeflate.validateResponse(accepted.extensions(), deflateConfig);
     }
 

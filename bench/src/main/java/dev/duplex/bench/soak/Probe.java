@@ -160,7 +160,7 @@ final class Probe {
      * class path.
      */
     static int zlibStreams() {
-        return dev.duplex.internal.protocol.PerMessageDeflate.liveNativeObjects();
+        return dev.duplex.internal.transport.EventLoopGroup.shared().zlib().liveObjects();
     }
 
     /** Process CPU time (user + system) in milliseconds, or -1. */

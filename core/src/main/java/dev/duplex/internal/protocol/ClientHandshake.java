@@ -3,15 +3,16 @@ package dev.duplex.internal.protocol;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.Collections;
 import java.util.Random;
@@ -137,9 +138,16 @@ public final class ClientHandshake {
      * it is {@code "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}.
      */
     public static String acceptFor(String key) {
-        MessageDigest sha1 = SHA1.get();
+        return acceptFor(key, CodecResources.newSha1());
+    }
+
+    /**
+     * {@link #acceptFor(String)} with a SHA-1 the caller reuses (its thread's,
+     * {@link CodecResources#sha1()}); {@code digest()} leaves it reset for the next use.
+     */
+    public static String acceptFor(String key, MessageDigest sha1) {
         // The key is ISO-8859-1 text (a header value): hash its chars as bytes, then the GUID,
-        // without building key + GUID. digest() resets the per-thread digest for the next use.
+        // without building key + GUID.
         for (int i = 0; i < key.length(); i++) {
             sha1.update((byte) key.charAt(i));
         }
@@ -148,16 +156,6 @@ public final class ClientHandshake {
     }
 
     private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
-
-    // One SHA-1 per thread, reused: MessageDigest.getInstance costs a provider lookup and a
-    // fresh state (about 0.5 KB) per handshake.
-    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required of every Java platform", e);
-        }
-    });
 
     /** The {@code Host} header value. */
     public String hostHeader() {
@@ -244,6 +242,11 @@ public final class ClientHandshake {
      * @throws IllegalArgumentException if {@code response} is a request head
      */
     public HandshakeResponse validate(HttpHead response) throws HandshakeException {
+        return validate(response, CodecResources.newSha1());
+    }
+
+    /** {@link #validate(HttpHead)} with the thread's SHA-1 ({@link CodecResources#sha1()}). */
+    public HandshakeResponse validate(HttpHead response, MessageDigest sha1) throws HandshakeException {
         if (response.isRequest()) {
             throw new IllegalArgumentException("Not a response head: " + response.startLine());
         }
@@ -273,7 +276,7 @@ public final class ClientHandshake {
             throw new HandshakeException("Server response has " + accepts.size()
                     + " Sec-WebSocket-Accept headers, expected one");
         }
-        String expected = acceptFor(key);
+        String expected = acceptFor(key, sha1);
         if (!expected.equals(accepts.get(0))) {
             throw new HandshakeException("Sec-WebSocket-Accept mismatch (expected " + expected
                     + ", got " + accepts.get(0) + ")");

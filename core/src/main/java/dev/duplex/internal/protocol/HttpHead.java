@@ -257,7 +257,7 @@ public final class HttpHead {
     }
 
     private static String key(Object name) {
-        return name instanceof String ? ((String) name).toLowerCase(Locale.ROOT) : null;
+        return name instanceof String s ? s.toLowerCase(Locale.ROOT) : null;
     }
 
     /** Unmodifiable, case-insensitive, insertion-ordered view of the header fields. */

@@ -19,13 +19,14 @@ public interface MaskKeySource {
     int nextKey();
 
     /**
-     * Duplex's shared source: an AES-128 keystream in counter mode (the construction of NIST's
-     * CTR_DRBG) whose key and counter come from a {@link SecureRandom}. It is as unpredictable as
-     * the SecureRandom it was seeded from, and, unlike a SecureRandom, it allocates nothing per
-     * key and holds no state per connection. Thread-safe.
+     * Duplex's source: an AES-128 keystream in counter mode (the construction of NIST's CTR_DRBG)
+     * whose key and counter come from {@code seed}. It is as unpredictable as the SecureRandom it
+     * was seeded from, and, unlike a SecureRandom, it allocates nothing per key and holds no state
+     * per connection, so many connections share one (the transport: one per event loop, in
+     * {@link CodecResources}). Thread-safe.
      */
-    static MaskKeySource shared() {
-        return Keystream.SHARED;
+    static MaskKeySource keystream(SecureRandom seed) {
+        return new Keystream(seed);
     }
 
     /**
@@ -60,8 +61,6 @@ public interface MaskKeySource {
 
     /** An AES-CTR keystream, refilled 1,024 keys at a time. */
     final class Keystream extends Refilled {
-        static final Keystream SHARED = new Keystream(new SecureRandom());
-
         private final Cipher cipher;
         private final byte[] zeros = new byte[4096];
 

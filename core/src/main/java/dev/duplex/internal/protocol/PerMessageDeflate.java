@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -41,7 +40,8 @@ import java.util.zip.Inflater;
  * compressor: {@code *_no_context_takeover} for our role or a window under 15 bits; our
  * decompressor: the peer's {@code *_no_context_takeover}), it is borrowed from a small shared
  * pool ({@link ZlibPool}) for each message and given back after it, so an idle connection holds
- * no native memory for that direction.
+ * no native memory for that direction. The pool, and the buffer inflated bytes pass through, come
+ * from the {@link CodecResources} of the thread that owns the connection.
  */
 public final class PerMessageDeflate {
     /** The extension's registered name. */
@@ -50,25 +50,7 @@ public final class PerMessageDeflate {
     /** The trailer a SYNC_FLUSH ends with, removed on send and put back on receive (§7.2.1/§7.2.2). */
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
 
-    private static final AtomicInteger LIVE = new AtomicInteger();
     private static final byte[] NO_BYTES = new byte[0];
-
-    /**
-     * The number of {@link Deflater}s and {@link Inflater}s held by connections (created or
-     * borrowed from the pool, and not yet ended or given back), in the whole JVM: for leak tests
-     * and monitoring. It returns to its earlier value once the connections are closed.
-     */
-    public static int liveNativeObjects() {
-        return LIVE.get();
-    }
-
-    /**
-     * The number of idle {@link Deflater}s and {@link Inflater}s in the shared pool, which is
-     * bounded (see {@link ZlibPool}): not a leak.
-     */
-    public static int pooledNativeObjects() {
-        return ZlibPool.idle();
-    }
 
     /**
      * What an endpoint asks for (client) or insists on (server), and how it compresses.
@@ -442,18 +424,14 @@ public final class PerMessageDeflate {
         void accept(ByteBuffer chunk) throws ProtocolException;
     }
 
-    private static final int CHUNK = 16 * 1024;
-
-    // Inflated bytes are copied out before inflate() returns, so one buffer per receiving thread
-    // (an event loop) serves all of its connections: no per-connection heap for it.
-    private static final ThreadLocal<byte[]> INFLATE_BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
-
     private final boolean ownNoContextTakeover;
     private final boolean peerNoContextTakeover;
     private final int ownWindowBits;
     private final int threshold;
     private final int level;
 
+    private final ZlibPool zlib;
+    private final CodecResources resources; // the receiving thread's inflate buffer
     private final boolean poolDeflater;     // no compression context kept between messages
     private final boolean poolInflater;     // no decompression context kept between messages
     private Deflater deflater;              // guarded by the owning Connection's monitor
@@ -465,8 +443,13 @@ public final class PerMessageDeflate {
      * @param params the negotiated parameters
      * @param compressionThreshold messages shorter than this are sent uncompressed
      * @param compressionLevel {@link Deflater} level, -1..9
+     * @param resources the zlib pool and inflate buffer of the thread that receives for this
+     *        connection
      */
-    public PerMessageDeflate(boolean serverRole, Params params, int compressionThreshold, int compressionLevel) {
+    public PerMessageDeflate(boolean serverRole, Params params, int compressionThreshold, int compressionLevel,
+                             CodecResources resources) {
+        this.zlib = resources.zlib();
+        this.resources = resources;
         this.ownNoContextTakeover = serverRole ? params.serverNoContextTakeover() : params.clientNoContextTakeover();
         this.peerNoContextTakeover = serverRole ? params.clientNoContextTakeover() : params.serverNoContextTakeover();
         this.ownWindowBits = serverRole ? params.serverMaxWindowBits() : params.clientMaxWindowBits();
@@ -513,12 +496,10 @@ public final class PerMessageDeflate {
                 return null;
             }
             if (poolDeflater) {
-                d = ZlibPool.deflater(level);     // reset: nothing from earlier messages
-                LIVE.incrementAndGet();
+                d = zlib.borrowDeflater(level);     // reset: nothing from earlier messages
             } else {
                 if (deflater == null) {
-                    deflater = new Deflater(level, true);
-                    LIVE.incrementAndGet();
+                    deflater = zlib.newDeflater(level);
                 }
                 d = deflater;
             }
@@ -540,8 +521,7 @@ public final class PerMessageDeflate {
             out[n++] = 0;    // nothing flushed (an empty message after a flush): an empty block's first byte
         }
         if (poolDeflater) {
-            ZlibPool.giveBack(d, level);
-            LIVE.decrementAndGet();
+            zlib.giveBack(d, level);
         }
         return Arrays.copyOf(out, n);
     }
@@ -560,8 +540,7 @@ public final class PerMessageDeflate {
                     chunk.position(chunk.limit());
                     return;
                 }
-                inf = inflater = poolInflater ? ZlibPool.inflater() : new Inflater(true);
-                LIVE.incrementAndGet();
+                inf = inflater = poolInflater ? zlib.borrowInflater() : zlib.newInflater();
             }
         }
         if (inf.finished()) {
@@ -569,7 +548,7 @@ public final class PerMessageDeflate {
             return;
         }
         inf.setInput(chunk);
-        byte[] out = INFLATE_BUFFER.get();
+        byte[] out = resources.inflateBuffer();
         try {
             while (!released) {
                 int n = inf.inflate(out);
@@ -606,8 +585,7 @@ public final class PerMessageDeflate {
             synchronized (this) {
                 if (!released && inflater != null) {
                     inflater = null;
-                    ZlibPool.giveBack(inf);     // reset there, ready for anyone's next message
-                    LIVE.decrementAndGet();
+                    zlib.giveBack(inf);     // reset there, ready for anyone's next message
                 }
             }
         } else if (!released && inf.finished()) {
@@ -628,14 +606,12 @@ public final class PerMessageDeflate {
             }
             released = true;
             if (deflater != null) {
-                deflater.end();
+                zlib.end(deflater);
                 deflater = null;
-                LIVE.decrementAndGet();
             }
             if (inflater != null) {
-                inflater.end();
+                zlib.end(inflater);
                 inflater = null;
-                LIVE.decrementAndGet();
             }
         }
     }

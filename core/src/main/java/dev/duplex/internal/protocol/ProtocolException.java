@@ -49,14 +49,14 @@ public final class ProtocolException extends Exception {
     }
 
     private static String genericCode(int closeCode) {
-        switch (closeCode) {
-            case CloseCodes.PROTOCOL_ERROR: return "WS_ERR_PROTOCOL";
-            case CloseCodes.INVALID_PAYLOAD: return "WS_ERR_INVALID_DATA";
-            case CloseCodes.POLICY_VIOLATION: return "WS_ERR_POLICY";
-            case CloseCodes.MESSAGE_TOO_BIG: return "WS_ERR_MESSAGE_TOO_BIG";
-            case CloseCodes.INTERNAL_ERROR: return "WS_ERR_INTERNAL";
-            case CloseCodes.TRY_AGAIN_LATER: return "WS_ERR_SERVER_BUSY";
-            default: return "WS_ERR_CLOSE_" + closeCode;
-        }
+        return switch (closeCode) {
+            case CloseCodes.PROTOCOL_ERROR -> "WS_ERR_PROTOCOL";
+            case CloseCodes.INVALID_PAYLOAD -> "WS_ERR_INVALID_DATA";
+            case CloseCodes.POLICY_VIOLATION -> "WS_ERR_POLICY";
+            case CloseCodes.MESSAGE_TOO_BIG -> "WS_ERR_MESSAGE_TOO_BIG";
+            case CloseCodes.INTERNAL_ERROR -> "WS_ERR_INTERNAL";
+            case CloseCodes.TRY_AGAIN_LATER -> "WS_ERR_SERVER_BUSY";
+            default -> "WS_ERR_CLOSE_" + closeCode;
+        };
     }
 }

@@ -2,6 +2,7 @@ package dev.duplex.internal.protocol;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,6 +197,12 @@ public final class ServerHandshake {
      */
     public static ByteBuffer accept(String key, String protocol, String extensions,
             Map<String, List<String>> extraHeaders) {
+        return accept(key, protocol, extensions, extraHeaders, CodecResources.newSha1());
+    }
+
+    /** {@link #accept(String, String, String, Map)} with the thread's SHA-1 ({@link CodecResources#sha1()}). */
+    public static ByteBuffer accept(String key, String protocol, String extensions,
+            Map<String, List<String>> extraHeaders, MessageDigest sha1) {
         Objects.requireNonNull(key, "key");
         if (!Http.isValidHeaderValue(key)) {
             throw new IllegalArgumentException("Invalid Sec-WebSocket-Key: " + key);
@@ -217,7 +224,7 @@ public final class ServerHandshake {
         StringBuilder sb = new StringBuilder(256).append("HTTP/1.1 101 Switching Protocols\r\n");
         line(sb, "Upgrade", "websocket");
         line(sb, "Connection", "Upgrade");
-        line(sb, "Sec-WebSocket-Accept", ClientHandshake.acceptFor(key));
+        line(sb, "Sec-WebSocket-Accept", ClientHandshake.acceptFor(key, sha1));
         if (protocol != null && !protocol.isEmpty()) {
             line(sb, "Sec-WebSocket-Protocol", protocol);
         }

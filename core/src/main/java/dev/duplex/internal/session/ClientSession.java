@@ -172,7 +172,7 @@ public final class ClientSession extends Session {
                 data.position(data.limit());
                 return;
             }
-            HandshakeResponse response = handshake.validate(head);
+            HandshakeResponse response = handshake.validate(head, loop.codecResources().sha1());
             if (!protocols.isEmpty() && response.protocol().isEmpty()) {
                 throw new HandshakeException("The server selected none of the offered subprotocols "
                         + protocols + " (RFC 6455 §4.1: the connection must fail)");
@@ -182,13 +182,14 @@ public final class ClientSession extends Session {
             if (!response.extensions().isEmpty()) {
                 PerMessageDeflate.Config config = deflateConfig;
                 PerMessageDeflate.Params params = PerMessageDeflate.validateResponse(response.extensions(), config);
-                deflate = new PerMessageDeflate(false, params, config.compressionThreshold(), config.compressionLevel());
+                deflate = new PerMessageDeflate(false, params, config.compressionThreshold(), config.compressionLevel(),
+                        loop.codecResources());
             }
             if (openTimer != null) {
                 openTimer.cancel();
             }
             Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
-                    options.maxFrameSize(), null, deflate, this, this);   // null: the shared mask keystream
+                    options.maxFrameSize(), loop.codecResources().maskKeys(), deflate, this, this);
             conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory()), options.largeMessageThreshold());
             attach(conn);
             socket.established(response.protocol(), response.extensions());

@@ -259,14 +259,16 @@ public final class ServerSession extends Session {
         String extensions = agreement == null ? "" : agreement.response();
         handshakeTimer.cancel();
         handshakeTimer = null;
-        ByteBuffer accept = ServerHandshake.accept(request.key(), protocol, extensions, decision.headers());
+        ByteBuffer accept = ServerHandshake.accept(request.key(), protocol, extensions, decision.headers(),
+                loop.codecResources().sha1());
         if (WireLog.handshakes()) {
             WireLog.sent(peerName(), accept);
         }
         channel.write(accept, null, 0);
         PerMessageDeflate.Config config = deflateConfig;
         PerMessageDeflate deflate = agreement == null ? null
-                : new PerMessageDeflate(true, agreement.params(), config.compressionThreshold(), config.compressionLevel());
+                : new PerMessageDeflate(true, agreement.params(), config.compressionThreshold(), config.compressionLevel(),
+                        loop.codecResources());
         Connection conn = new Connection(Connection.Role.SERVER, options.maxMessageSize(),
                 options.maxFrameSize(), null, deflate, this, this);
         String host = request.host() == null ? "localhost" : request.host();

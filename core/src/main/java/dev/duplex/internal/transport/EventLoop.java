@@ -1,5 +1,9 @@
 package dev.duplex.internal.transport;
 
+import dev.duplex.internal.protocol.CodecResources;
+import dev.duplex.internal.protocol.MaskKeySource;
+import dev.duplex.internal.protocol.ZlibPool;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,9 +12,15 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,9 +48,9 @@ public final class EventLoop {
     static final long EXIT_WAIT_MILLIS = 200;
 
     /** Loops whose thread is running, for the shutdown hook. */
-    private static final java.util.Set<EventLoop> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final java.util.concurrent.atomic.AtomicBoolean HOOK_REGISTERED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final Set<EventLoop> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean HOOK_REGISTERED =
+            new AtomicBoolean();
     /** Set by the shutdown hook: idle loops end at once. */
     private static volatile boolean exiting;
 
@@ -64,14 +74,36 @@ public final class EventLoop {
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
     private final ByteBuffer[] gather = new ByteBuffer[TcpChannel.MAX_GATHER];
     private ByteBuffer writeBuffer;     // direct, made on first use; loop thread only
+    private final ZlibPool zlib;
+    private volatile CodecResources codecResources;  // made on first use
 
     private Thread thread;          // guarded by lifecycle
     private Selector selector;      // guarded by lifecycle for creation; used by the loop thread
     private volatile boolean wakeupPending;
     private int channels;           // registered channels; loop thread only
 
-    EventLoop(String name) {
+    EventLoop(String name, ZlibPool zlib) {
         this.name = name;
+        this.zlib = zlib;
+    }
+
+    /**
+     * What the protocol objects of this loop's connections share (a client's mask keystream, the
+     * group's zlib pool, the inflate buffer, the handshake's SHA-1): the protocol layer holds no
+     * statics or ThreadLocals, so the thread that owns the connections owns these. The parts that
+     * are not thread-safe are used by this loop's thread only (receiving, handshakes).
+     */
+    public CodecResources codecResources() {
+        CodecResources r = codecResources;
+        if (r == null) {
+            synchronized (lifecycle) {
+                r = codecResources;
+                if (r == null) {
+                    r = codecResources = new CodecResources(MaskKeySource.keystream(new SecureRandom()), zlib);
+                }
+            }
+        }
+        return r;
     }
 
     /** True if the calling thread is some event loop's thread (where nothing may block). */
@@ -175,7 +207,7 @@ public final class EventLoop {
     // The JVM is exiting: wake every loop so that idle ones end now, then wait a little for them.
     private static void atExit() {
         exiting = true;
-        java.util.List<Thread> idle = new java.util.ArrayList<>();
+        List<Thread> idle = new ArrayList<>();
         for (EventLoop loop : RUNNING) {
             synchronized (loop.lifecycle) {
                 if (loop.thread != null) {
@@ -255,8 +287,8 @@ public final class EventLoop {
     private void handle(SelectionKey key) {
         Object att = key.attachment();
         try {
-            if (att instanceof Selectable) {
-                ((Selectable) att).onSelected(key.readyOps());
+            if (att instanceof Selectable selectable) {
+                selectable.onSelected(key.readyOps());
             }
         } catch (CancelledKeyException ignored) {
             // The channel was closed by an earlier callback of this round.

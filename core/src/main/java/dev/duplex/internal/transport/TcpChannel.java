@@ -1,9 +1,8 @@
 package dev.duplex.internal.transport;
 
-import dev.duplex.internal.protocol.FrameEncoder;
+import dev.duplex.internal.protocol.ConnectTunnel;
 import dev.duplex.internal.protocol.HandshakeException;
 import dev.duplex.internal.protocol.HttpHead;
-import dev.duplex.internal.protocol.HttpHeadParser;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -15,13 +14,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * A non-blocking TCP connection pinned to one {@link EventLoop}, optionally through an HTTP
@@ -32,6 +27,10 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * byte has reached the kernel. Reads go through the loop's shared buffer, so an idle connection
  * holds no read buffer of its own. The layer above sees plaintext only: the tunnel and the TLS
  * handshake happen before any of its queued bytes are sent or any data is delivered.
+ *
+ * <p>What it does itself is the socket's life and the order of the phases; the bytes are others'
+ * business: the queue and its credit are a {@link WriteQueue}, the tunnel's request and answer a
+ * {@link ConnectTunnel}, TLS a {@link TlsCodec}.
  */
 public final class TcpChannel implements EventLoop.Selectable {
     static final int MAX_GATHER = 64;
@@ -42,7 +41,6 @@ public final class TcpChannel implements EventLoop.Selectable {
      * queue grow without bound. Application sends are limited by {@code maxBufferedAmount}.
      */
     static final long AUTOMATIC_WRITE_HIGH_WATER = 1 << 20;
-    private static final int MAX_PROXY_RESPONSE_HEAD = 16 * 1024;
 
     private static final int PAUSED_BY_APPLICATION = 1;
     private static final int PAUSED_BY_WRITE_BACKLOG = 2;
@@ -57,28 +55,18 @@ public final class TcpChannel implements EventLoop.Selectable {
     private EventLoop.Timer connectTimer;
     private Phase phase = Phase.CONNECTING;
 
-    // Proxy tunnel (client side only): the CONNECT request and the parser of the proxy's answer.
-    private ByteBuffer tunnelRequest;
-    private HttpHeadParser tunnelParser;
-    private String tunnelTarget;
+    private ConnectTunnel tunnel;            // client side only, until the proxy's answer
     private SSLEngine pendingEngine;          // TLS to start once the tunnel is up
     private TlsCodec tls;
     private long tlsCredit;                   // credit of plaintext now in tls.netOut()
     private boolean endOfStreamReported;
 
-    private final ConcurrentLinkedQueue<Write> incoming = new ConcurrentLinkedQueue<>();
-    // Counters and flags are volatile fields changed through field updaters rather than Atomic*
-    // objects, and the queue starts with no room: an idle connection carries neither.
+    private final WriteQueue writes = new WriteQueue();
+    // A volatile field changed through a field updater rather than an AtomicInteger: an idle
+    // connection carries no extra object.
     private volatile int flushScheduled;                             // 0 or 1
-    private final ArrayDeque<Write> pending = new ArrayDeque<>(0);  // loop thread only
-    private volatile long automaticQueued;
-    private volatile long queued;
     private static final AtomicIntegerFieldUpdater<TcpChannel> FLUSH_SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(TcpChannel.class, "flushScheduled");
-    private static final AtomicLongFieldUpdater<TcpChannel> AUTOMATIC_QUEUED =
-            AtomicLongFieldUpdater.newUpdater(TcpChannel.class, "automaticQueued");
-    private static final AtomicLongFieldUpdater<TcpChannel> QUEUED =
-            AtomicLongFieldUpdater.newUpdater(TcpChannel.class, "queued");
     private boolean closeWhenFlushed;
     private boolean closed;
     private int readPauses;                                          // loop thread only
@@ -111,23 +99,10 @@ public final class TcpChannel implements EventLoop.Selectable {
         TcpChannel c = new TcpChannel(loop, handler);
         c.pendingEngine = tlsEngine;
         if (tunnelTarget != null) {
-            c.tunnelTarget = tunnelTarget;
-            c.tunnelRequest = connectRequest(tunnelTarget, proxyAuthorization);
-            c.tunnelParser = HttpHeadParser.forResponses(8192, MAX_PROXY_RESPONSE_HEAD, 100);
+            c.tunnel = new ConnectTunnel(tunnelTarget, proxyAuthorization);
         }
         loop.execute(() -> c.startConnect(address, timeoutMillis));
         return c;
-    }
-
-    private static ByteBuffer connectRequest(String target, String authorization) {
-        StringBuilder sb = new StringBuilder(128)
-                .append("CONNECT ").append(target).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(target).append("\r\n");
-        if (authorization != null) {
-            sb.append("Proxy-Authorization: ").append(authorization).append("\r\n");
-        }
-        sb.append("\r\n");
-        return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /**
@@ -163,7 +138,7 @@ public final class TcpChannel implements EventLoop.Selectable {
 
     /** Bytes queued (as plaintext) and not yet handed to the kernel (or to TLS). */
     public long queuedBytes() {
-        return queued;
+        return writes.queuedBytes();
     }
 
     /** The negotiated TLS session's protocol (e.g. "TLSv1.3"), or null without TLS. */
@@ -234,7 +209,7 @@ public final class TcpChannel implements EventLoop.Selectable {
     }
 
     private void connected() {
-        if (tunnelRequest != null) {
+        if (tunnel != null) {
             phase = Phase.TUNNEL;
         } else {
             startTls();
@@ -260,7 +235,7 @@ public final class TcpChannel implements EventLoop.Selectable {
                 && !e.getMessage().contains(address.toString())) {
             return new ConnectException(e.getMessage() + ": " + address);
         }
-        return e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+        return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
 
     // ------------------------------------------------------------------ reading
@@ -276,7 +251,7 @@ public final class TcpChannel implements EventLoop.Selectable {
         }
         if (n < 0) {
             if (phase == Phase.TUNNEL) {
-                close(new IOException("The proxy closed the connection before answering CONNECT " + tunnelTarget));
+                close(new IOException("The proxy closed the connection before answering CONNECT " + tunnel.target()));
             } else {
                 endOfStream();
             }
@@ -291,7 +266,7 @@ public final class TcpChannel implements EventLoop.Selectable {
         } else {
             deliver(buf);
         }
-        if (!closed && automaticQueued > AUTOMATIC_WRITE_HIGH_WATER) {
+        if (!closed && writes.automaticBytes() > AUTOMATIC_WRITE_HIGH_WATER) {
             setPaused(PAUSED_BY_WRITE_BACKLOG, true);
         }
     }
@@ -354,21 +329,20 @@ public final class TcpChannel implements EventLoop.Selectable {
     private void readTunnelAnswer(ByteBuffer buf) {
         HttpHead head;
         try {
-            head = tunnelParser.feed(buf);
+            head = tunnel.feed(buf);
         } catch (HandshakeException e) {
-            close(new IOException("Invalid answer from the proxy to CONNECT " + tunnelTarget + ": " + e.getMessage()));
+            close(new IOException("Invalid answer from the proxy to CONNECT " + tunnel.target() + ": " + e.getMessage()));
             return;
         }
         if (head == null) {
             return;
         }
-        if (head.status() / 100 != 2) {
-            close(new ProxyException(head.status(), "The proxy refused CONNECT " + tunnelTarget + ": "
+        if (!ConnectTunnel.established(head)) {
+            close(new ProxyException(head.status(), "The proxy refused CONNECT " + tunnel.target() + ": "
                     + head.startLine(), head.headers()));
             return;
         }
-        tunnelRequest = null;
-        tunnelParser = null;
+        tunnel = null;
         startTls();
         if (!closed) {
             deliver(buf);
@@ -400,26 +374,22 @@ public final class TcpChannel implements EventLoop.Selectable {
      * are written in the order of the calls.
      */
     public void write(ByteBuffer a, ByteBuffer b, long credit) {
-        enqueue(new Write(a, b, credit));
+        writes.addBuffers(a, b, credit);
+        scheduleFlush();
     }
 
     /**
      * Queues a WebSocket frame: its header, written by the loop straight into its write buffer
-     * from these fields ({@link FrameEncoder#writeHeader(ByteBuffer, int, long, boolean, int)}),
-     * then {@code payload} (already masked, if {@code masked}), which the channel now owns. Safe
-     * from any thread, in order with {@link #write}.
+     * from these fields ({@link WriteQueue#addFrame}), then {@code payload} (already masked, if
+     * {@code masked}), which the channel now owns. Safe from any thread, in order with
+     * {@link #write}.
      */
     public void writeFrame(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
-        enqueue(new Write(firstByte, masked, maskKey, payload, credit));
+        writes.addFrame(firstByte, masked, maskKey, payload, credit);
+        scheduleFlush();
     }
 
-    private void enqueue(Write w) {
-        long credit = w.credit;
-        QUEUED.addAndGet(this, w.size);
-        if (credit == 0) {
-            AUTOMATIC_QUEUED.addAndGet(this, w.size);
-        }
-        incoming.add(w);
+    private void scheduleFlush() {
         // One flush task covers every write queued before it runs: no wakeup per message.
         if (FLUSH_SCHEDULED.compareAndSet(this, 0, 1)) {
             loop.execute(this::flushFromTask);
@@ -434,10 +404,7 @@ public final class TcpChannel implements EventLoop.Selectable {
     }
 
     private void flush() {
-        Write w;
-        while ((w = incoming.poll()) != null) {
-            pending.add(w);
-        }
+        writes.drainIncoming();
         if (closed || channel == null || phase == Phase.CONNECTING) {
             return;
         }
@@ -445,12 +412,13 @@ public final class TcpChannel implements EventLoop.Selectable {
         boolean blocked;
         try {
             if (phase == Phase.TUNNEL) {
-                channel.write(tunnelRequest);
-                blocked = tunnelRequest.hasRemaining();
+                ByteBuffer request = tunnel.request();
+                channel.write(request);
+                blocked = request.hasRemaining();
                 credit = 0;
             } else if (tls == null) {
-                credit = flushPlain();
-                blocked = !pending.isEmpty();
+                credit = writes.writeTo(channel, loop.writeBuffer());
+                blocked = writes.hasPending();
             } else {
                 credit = flushTls();
                 blocked = tls.netOut().hasRemaining();
@@ -470,101 +438,12 @@ public final class TcpChannel implements EventLoop.Selectable {
         if (credit > 0) {
             handler.onWritten(this, credit);
         }
-        if ((readPauses & PAUSED_BY_WRITE_BACKLOG) != 0 && automaticQueued <= AUTOMATIC_WRITE_HIGH_WATER / 2) {
+        if ((readPauses & PAUSED_BY_WRITE_BACKLOG) != 0 && writes.automaticBytes() <= AUTOMATIC_WRITE_HIGH_WATER / 2) {
             setPaused(PAUSED_BY_WRITE_BACKLOG, false);
         }
-        if (closeWhenFlushed && !blocked && pending.isEmpty() && incoming.isEmpty()) {
+        if (closeWhenFlushed && !blocked && writes.isEmpty()) {
             close(null);
         }
-    }
-
-    /** Gathering writes of queued buffers; returns the credit of the writes completed. */
-    // The queued frames are heap buffers. Handed to a gathering write, the JDK would copy each
-    // of them, whole, into a temporary direct buffer on every call (a third of the CPU of a
-    // small-message echo). Instead they are copied here, up to the loop's direct write buffer's
-    // size, into that one buffer, written with one write(), and the sources advanced by what the
-    // kernel took.
-    private long flushPlain() throws IOException {
-        long credit = 0;
-        ByteBuffer out = loop.writeBuffer();
-        while (!pending.isEmpty()) {
-            out.clear();
-            for (Write p : pending) {
-                if (!copyAhead(p, out)) {
-                    break;
-                }
-            }
-            out.flip();
-            if (!out.hasRemaining()) {
-                credit += completeWrites();     // only empty writes were queued
-                break;
-            }
-            int written = channel.write(out);
-            consume(written);
-            credit += completeWrites();
-            if (out.hasRemaining()) {
-                break;  // kernel buffer full: wait for OP_WRITE
-            }
-        }
-        return credit;
-    }
-
-    // Copies what fits of the write's unwritten bytes into out, without consuming them; false
-    // once out is full.
-    private static boolean copyAhead(Write p, ByteBuffer out) {
-        if (!p.isFrameFields()) {
-            return copyAhead(p.a, out) && copyAhead(p.b, out);
-        }
-        int position = p.framePosition;
-        if (position < p.headerSize) {
-            if (position == 0 && out.remaining() >= p.headerSize) {
-                FrameEncoder.writeHeader(out, p.firstByte, p.payload.length, p.masked, p.maskKey);
-            } else if (!copyAhead(p.header().position(position), out)) {
-                return false;   // a header cut by a full buffer or a partial write: rare, so encoded again
-            }
-            position = p.headerSize;
-        }
-        int offset = position - p.headerSize;
-        int n = Math.min(p.payload.length - offset, out.remaining());
-        out.put(p.payload, offset, n);
-        return offset + n == p.payload.length && out.hasRemaining();
-    }
-
-    // Copies what fits of src into out without moving src; false once out is full.
-    private static boolean copyAhead(ByteBuffer src, ByteBuffer out) {
-        if (src == null || !src.hasRemaining()) {
-            return true;
-        }
-        int n = Math.min(src.remaining(), out.remaining());
-        out.put(out.position(), src, src.position(), n);
-        out.position(out.position() + n);
-        return n == src.remaining() && out.hasRemaining();
-    }
-
-    // Advances the queued buffers, in order, past the bytes the kernel accepted.
-    private void consume(long written) {
-        for (Write p : pending) {
-            if (written == 0) {
-                return;
-            }
-            if (p.isFrameFields()) {
-                int k = (int) Math.min(written, p.size - p.framePosition);
-                p.framePosition += k;
-                written -= k;
-            } else {
-                written -= skip(p.a, written);
-                written -= skip(p.b, written);
-            }
-        }
-    }
-
-    private static long skip(ByteBuffer b, long n) {
-        if (b == null || n == 0) {
-            return 0;
-        }
-        int k = (int) Math.min(n, b.remaining());
-        b.position(b.position() + k);
-        return k;
     }
 
     /** Encrypts queued buffers a batch of records at a time; returns the credit now on the wire. */
@@ -580,43 +459,16 @@ public final class TcpChannel implements EventLoop.Selectable {
             }
             credit += tlsCredit;
             tlsCredit = 0;
-            if (pending.isEmpty() && !tls.wantsWrap()) {
+            if (!writes.hasPending() && !tls.wantsWrap()) {
                 break;
             }
             ByteBuffer[] gather = loop.gatherArray();
-            int n = gatherPending(gather);
+            int n = writes.gather(gather);
             tls.wrap(gather, 0, n);
             Arrays.fill(gather, 0, n, null);
-            tlsCredit += completeWrites();
+            tlsCredit += writes.completeWrites();
             if (!tls.netOut().hasRemaining()) {
                 break;  // nothing to send yet: the handshake waits for the peer
-            }
-        }
-        return credit;
-    }
-
-    private int gatherPending(ByteBuffer[] gather) {
-        int n = 0;
-        for (Write p : pending) {
-            if (n + 2 > MAX_GATHER) {
-                break;
-            }
-            p.asBuffers();      // TLS encrypts from buffers
-            if (p.a != null && p.a.hasRemaining()) gather[n++] = p.a;
-            if (p.b != null && p.b.hasRemaining()) gather[n++] = p.b;
-        }
-        return n;
-    }
-
-    /** Drops the writes whose bytes are all consumed; returns their credit. */
-    private long completeWrites() {
-        long credit = 0;
-        while (!pending.isEmpty() && pending.peekFirst().remaining() == 0) {
-            Write done = pending.pollFirst();
-            QUEUED.addAndGet(this, -done.size);
-            credit += done.credit;
-            if (done.credit == 0) {
-                AUTOMATIC_QUEUED.addAndGet(this, -done.size);
             }
         }
         return credit;
@@ -689,8 +541,7 @@ public final class TcpChannel implements EventLoop.Selectable {
                 // Closing is all that is left to do.
             }
         }
-        pending.clear();
-        incoming.clear();
+        writes.clear();
         handler.onClosed(this, cause);
     }
 
@@ -701,73 +552,6 @@ public final class TcpChannel implements EventLoop.Selectable {
             channel.write(tls.netOut());
         } catch (IOException | RuntimeException ignored) {
             // The connection is going away anyway.
-        }
-    }
-
-    /**
-     * Bytes queued as one unit: two buffers, or a frame kept as header fields and a payload array
-     * (no buffer objects: the plain path writes the header straight into the loop's write
-     * buffer). A frame becomes two buffers only on the TLS path ({@link #asBuffers}).
-     */
-    private static final class Write {
-        ByteBuffer a;
-        ByteBuffer b;
-        final byte[] payload;       // a frame's payload; null for buffer writes
-        final int firstByte;
-        final boolean masked;
-        final int maskKey;
-        final int headerSize;
-        int framePosition;          // bytes of the frame (header, then payload) already written
-        final long credit;
-        final long size;
-
-        Write(ByteBuffer a, ByteBuffer b, long credit) {
-            this.a = a;
-            this.b = b;
-            this.payload = null;
-            this.firstByte = 0;
-            this.masked = false;
-            this.maskKey = 0;
-            this.headerSize = 0;
-            this.credit = credit;
-            this.size = remaining();
-        }
-
-        Write(int firstByte, boolean masked, int maskKey, byte[] payload, long credit) {
-            this.payload = payload;
-            this.firstByte = firstByte;
-            this.masked = masked;
-            this.maskKey = maskKey;
-            this.headerSize = FrameEncoder.headerSize(payload.length, masked);
-            this.credit = credit;
-            this.size = headerSize + (long) payload.length;
-        }
-
-        // True for a frame still held as header fields and payload array (not yet as buffers).
-        boolean isFrameFields() {
-            return payload != null && a == null;
-        }
-
-        long remaining() {
-            if (isFrameFields()) {
-                return size - framePosition;
-            }
-            return (a == null ? 0 : a.remaining()) + (b == null ? 0 : b.remaining());
-        }
-
-        // The frame's header, encoded into a new buffer.
-        ByteBuffer header() {
-            return FrameEncoder.header(firstByte, payload.length, masked, maskKey);
-        }
-
-        // A frame as header and payload buffers, from where writing got to; buffer writes as they are.
-        void asBuffers() {
-            if (!isFrameFields()) {
-                return;
-            }
-            a = header().position(Math.min(framePosition, headerSize));
-            int offset = Math.max(0, framePosition - headerSize);
-            b = ByteBuffer.wrap(payload, offset, payload.length - offset);
         }
     }
 }

@@ -198,7 +198,7 @@ class ChoppingPropertyTest {
                 keys.nextBytes(bytes);
             }
         };
-        Connection c = new Connection(role, s.maxMessageSize, s.maxFrameSize, random, listener, out);
+        Connection c = new Connection(role, s.maxMessageSize, s.maxFrameSize, MaskKeySource.of(random), listener, out);
         byte[] copy = wire.clone(); // the connection unmasks in place
         if (strategy == 0) {
             feed(c, ByteBuffer.wrap(copy));

@@ -25,6 +25,8 @@ import java.util.Arrays;
  * Corpus: {@code src/test/resources/dev/duplex/internal/protocol/CodecFuzzTestInputs/{utf8,inflate}}.
  */
 class CodecFuzzTest {
+    private final CodecResources resources = CodecResources.create();
+
     static final int LIMIT = 64 * 1024;
 
     @FuzzTest(maxDuration = "5m")
@@ -97,9 +99,9 @@ class CodecFuzzTest {
 
     @FuzzTest(maxDuration = "5m")
     void inflate(byte[] input) {
-        int before = PerMessageDeflate.liveNativeObjects();
+        int before = resources.zlib().liveObjects();
         // Arbitrary bytes as a compressed message, in pieces as frames would bring them.
-        PerMessageDeflate codec = new PerMessageDeflate(true, new PerMessageDeflate.Params(false, false, 15, 15), 1, -1);
+        PerMessageDeflate codec = new PerMessageDeflate(true, new PerMessageDeflate.Params(false, false, 15, 15), 1, -1, resources);
         ByteArrayOutputStream got = new ByteArrayOutputStream();
         int[] largestChunk = {0};
         PerMessageDeflate.Sink sink = chunk -> {
@@ -136,8 +138,8 @@ class CodecFuzzTest {
         }
 
         // Round trip: what Duplex compresses inflates to the input.
-        PerMessageDeflate sender = new PerMessageDeflate(false, new PerMessageDeflate.Params(false, false, 15, 15), 1, -1);
-        PerMessageDeflate receiver = new PerMessageDeflate(true, new PerMessageDeflate.Params(false, false, 15, 15), 1, -1);
+        PerMessageDeflate sender = new PerMessageDeflate(false, new PerMessageDeflate.Params(false, false, 15, 15), 1, -1, resources);
+        PerMessageDeflate receiver = new PerMessageDeflate(true, new PerMessageDeflate.Params(false, false, 15, 15), 1, -1, resources);
         try {
             for (int round = 0; round < 2; round++) {   // twice: the second uses the shared window
                 byte[] packed = sender.deflateMessage(input);
@@ -157,7 +159,7 @@ class CodecFuzzTest {
             sender.release();
             receiver.release();
         }
-        assertThat(PerMessageDeflate.liveNativeObjects()).as("Inflater/Deflater left").isEqualTo(before);
+        assertThat(resources.zlib().liveObjects()).as("Inflater/Deflater left").isEqualTo(before);
     }
 
     /** The bytes java.util.zip inflates from {@code input} + 00 00 FF FF, or null if it fails or exceeds the limit. */

@@ -15,7 +15,9 @@ final class Endpoint {
 
     Endpoint(Connection.Role role, long maxMessageSize, long maxFrameSize, SecureRandom random) {
         this.role = role;
-        this.conn = new Connection(role, maxMessageSize, maxFrameSize, random, events, out);
+        MaskKeySource keys = random != null ? MaskKeySource.of(random)
+                : role == Connection.Role.CLIENT ? MaskKeySource.keystream(new SecureRandom()) : null;
+        this.conn = new Connection(role, maxMessageSize, maxFrameSize, keys, events, out);
     }
 
     Endpoint(Connection.Role role, long maxMessageSize, long maxFrameSize) {

@@ -24,9 +24,11 @@ import java.util.Set;
  * peer's frames must be masked; bit 1: permessage-deflate negotiated; bit 2: tight limits of
  * 1,000 bytes per message and 300 per frame; bit 3: the peer has no context takeover; bit 4: the
  * peer's window is 9 bits); the rest is what the peer sends. The corpus is in
- * {@code src/test/resources/dev/duplex/internal/protocol/FrameFuzzTestInputs/connection}.
+ * {@code src/test/RESOURCES/dev/duplex/internal/protocol/FrameFuzzTestInputs/connection}.
  */
 class FrameFuzzTest {
+    private static final CodecResources RESOURCES = CodecResources.create();
+
     /** Limit used without bit 2: large enough for real messages, small enough for a fuzzer's heap. */
     static final long LIMIT = 1 << 20;
     private static final Set<Integer> ERROR_CODES = Set.of(CloseCodes.PROTOCOL_ERROR,
@@ -41,7 +43,7 @@ class FrameFuzzTest {
         byte[] wire = Arrays.copyOfRange(input, 1, input.length);
         Random chop = new Random(Arrays.hashCode(input));
 
-        int nativeBefore = PerMessageDeflate.liveNativeObjects();
+        int nativeBefore = RESOURCES.zlib().liveObjects();
         Run whole = run(config, wire, null);
         Run bytewise = run(config, wire, new Random(0) {
             @Override
@@ -50,7 +52,7 @@ class FrameFuzzTest {
             }
         });
         Run random = run(config, wire, chop);
-        assertThat(PerMessageDeflate.liveNativeObjects()).as("Inflater/Deflater left").isEqualTo(nativeBefore);
+        assertThat(RESOURCES.zlib().liveObjects()).as("Inflater/Deflater left").isEqualTo(nativeBefore);
 
         check(config, whole);
         assertThat(comparable(bytewise.events)).as("events, byte by byte vs whole").isEqualTo(comparable(whole.events));
@@ -93,7 +95,7 @@ class FrameFuzzTest {
             PerMessageDeflate.Params params = server
                     ? new PerMessageDeflate.Params(false, peerNoContext, 15, peerBits)
                     : new PerMessageDeflate.Params(peerNoContext, false, peerBits, 15);
-            codec = new PerMessageDeflate(server, params, 128, -1);
+            codec = new PerMessageDeflate(server, params, 128, -1, RESOURCES);
         }
         RecordingListener listener = new RecordingListener();
         RecordingOutput out = new RecordingOutput();
@@ -105,7 +107,7 @@ class FrameFuzzTest {
             }
         };
         Connection c = new Connection(server ? Connection.Role.SERVER : Connection.Role.CLIENT,
-                maxMessage, maxFrame, masks, codec, listener, out);
+                maxMessage, maxFrame, MaskKeySource.of(masks), codec, listener, out);
         try {
             byte[] copy = wire.clone();     // receive() unmasks in place
             if (chop == null) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** Mask keys: fresh for every frame, from either source. */
 class MaskKeySourceTest {
+    private final MaskKeySource keystream = MaskKeySource.keystream(new SecureRandom());
 
     @Test
     void theSharedKeystreamGivesDistinctKeysAcrossRefills() {
@@ -16,15 +17,15 @@ class MaskKeySourceTest {
         // in 10,000 draws has a probability of about 1 %: allow one, not a pattern.
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
-            seen.add(MaskKeySource.shared().nextKey());
+            seen.add(keystream.nextKey());
         }
         assertThat(seen.size()).isGreaterThanOrEqualTo(9_999);
     }
 
     @Test
     void twoKeystreamsSeededDifferentlyDiffer() {
-        MaskKeySource a = new MaskKeySource.Keystream(new SecureRandom());
-        MaskKeySource b = new MaskKeySource.Keystream(new SecureRandom());
+        MaskKeySource a = MaskKeySource.keystream(new SecureRandom());
+        MaskKeySource b = MaskKeySource.keystream(new SecureRandom());
         int same = 0;
         for (int i = 0; i < 1_000; i++) {
             same += a.nextKey() == b.nextKey() ? 1 : 0;
@@ -37,7 +38,7 @@ class MaskKeySourceTest {
         int ones = 0;
         int zeros = 0;
         for (int i = 0; i < 1_000; i++) {
-            int k = MaskKeySource.shared().nextKey();
+            int k = keystream.nextKey();
             ones |= k;
             zeros |= ~k;
         }

@@ -28,6 +28,7 @@ class PerMessageDeflateTest {
     private static final Params TAKEOVER = new Params(false, false, 15, 15);
     private static final Params NO_TAKEOVER = new Params(true, true, 15, 15);
 
+    private final CodecResources resources = CodecResources.create();
     private final List<Connection> opened = new ArrayList<>();
 
     @AfterEach
@@ -38,8 +39,8 @@ class PerMessageDeflateTest {
     private Connection connection(Connection.Role role, Params params, long maxMessageSize,
                                   RecordingListener l, RecordingOutput o) {
         PerMessageDeflate d = params == null ? null
-                : new PerMessageDeflate(role == Connection.Role.SERVER, params, 0, -1);
-        Connection c = new Connection(role, maxMessageSize, Long.MAX_VALUE, new java.security.SecureRandom(), d, l, o);
+                : new PerMessageDeflate(role == Connection.Role.SERVER, params, 0, -1, resources);
+        Connection c = new Connection(role, maxMessageSize, Long.MAX_VALUE, MaskKeySource.of(new java.security.SecureRandom()), d, l, o);
         opened.add(c);
         return c;
     }
@@ -107,11 +108,11 @@ class PerMessageDeflateTest {
 
     @Test
     void compressorProducesTheRfcBytesWithAndWithoutContextTakeover() {
-        PerMessageDeflate takeover = new PerMessageDeflate(true, TAKEOVER, 0, -1);
+        PerMessageDeflate takeover = new PerMessageDeflate(true, TAKEOVER, 0, -1, resources);
         assertThat(hex(takeover.deflateMessage(utf8("Hello")))).isEqualTo("f248cdc9c90700");
         assertThat(hex(takeover.deflateMessage(utf8("Hello")))).isEqualTo("f200110000");
         takeover.release();
-        PerMessageDeflate none = new PerMessageDeflate(true, NO_TAKEOVER, 0, -1);
+        PerMessageDeflate none = new PerMessageDeflate(true, NO_TAKEOVER, 0, -1, resources);
         assertThat(hex(none.deflateMessage(utf8("Hello")))).isEqualTo("f248cdc9c90700");
         assertThat(hex(none.deflateMessage(utf8("Hello")))).isEqualTo("f248cdc9c90700");
         none.release();
@@ -280,7 +281,7 @@ class PerMessageDeflateTest {
     @Test
     void smallAndIncompressibleMessagesGoOutPlainAndTheContextStaysInStep() {
         RecordingOutput so = new RecordingOutput();
-        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 128, -1);
+        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 128, -1, resources);
         Connection server = new Connection(Connection.Role.SERVER, Long.MAX_VALUE, Long.MAX_VALUE, null, d,
                 new RecordingListener(), so);
         opened.add(server);
@@ -303,7 +304,7 @@ class PerMessageDeflateTest {
     @Test
     void limitedWindowCompressesOnlyMessagesThatFitIt() {
         RecordingOutput so = new RecordingOutput();
-        PerMessageDeflate d = new PerMessageDeflate(true, new Params(false, false, 9, 15), 0, -1);
+        PerMessageDeflate d = new PerMessageDeflate(true, new Params(false, false, 9, 15), 0, -1, resources);
         Connection server = new Connection(Connection.Role.SERVER, Long.MAX_VALUE, Long.MAX_VALUE, null, d,
                 new RecordingListener(), so);
         opened.add(server);
@@ -328,7 +329,7 @@ class PerMessageDeflateTest {
 
     @Test
     void fragmentedCompressedMessageWithControlFrameInBetween() {
-        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, -1);
+        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, -1, resources);
         byte[] data = utf8("fragmented and compressed ".repeat(200));
         byte[] packed = d.deflateMessage(data);
         d.release();
@@ -384,7 +385,7 @@ class PerMessageDeflateTest {
 
     @Test
     void compressedInvalidUtf8Is1007() {
-        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, -1);
+        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, -1, resources);
         byte[] packed = d.deflateMessage(hex("48656cc0af"));
         d.release();
         RecordingListener l = new RecordingListener();
@@ -394,7 +395,7 @@ class PerMessageDeflateTest {
 
     @Test
     void inflateBombStopsAtTheLimitWithoutBuildingTheMessage() {
-        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, 9);
+        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, 9, resources);
         byte[] packed = d.deflateMessage(new byte[10 << 20]);
         d.release();
         assertThat(packed.length).isLessThan(20_000);
@@ -410,7 +411,7 @@ class PerMessageDeflateTest {
 
     @Test
     void messageJustUnderTheLimitInflates() {
-        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, -1);
+        PerMessageDeflate d = new PerMessageDeflate(true, TAKEOVER, 0, -1, resources);
         byte[] packed = d.deflateMessage(new byte[1 << 20]);
         d.release();
         RecordingListener l = new RecordingListener();
@@ -422,11 +423,11 @@ class PerMessageDeflateTest {
 
     @Test
     void noNativeLeakAfter100000Connections() {
-        int before = PerMessageDeflate.liveNativeObjects();
+        int before = resources.zlib().liveObjects();
         byte[] hello = hex("c107f248cdc9c90700");
         for (int i = 0; i < 100_000; i++) {
             RecordingOutput o = new RecordingOutput();
-            PerMessageDeflate d = new PerMessageDeflate(true, (i & 1) == 0 ? TAKEOVER : NO_TAKEOVER, 0, 1);
+            PerMessageDeflate d = new PerMessageDeflate(true, (i & 1) == 0 ? TAKEOVER : NO_TAKEOVER, 0, 1, resources);
             Connection c = new Connection(Connection.Role.SERVER, 1 << 20, 1 << 20, null, d,
                     new RecordingListener(), o);
             c.sendMessage(true, utf8("Hello Hello Hello"));                       // creates the Deflater
@@ -441,29 +442,28 @@ class PerMessageDeflateTest {
             c.release();
         }
         assertThat(hello).isNotEmpty();
-        // other test classes may release theirs meanwhile, never add 100,000
-        assertThat(PerMessageDeflate.liveNativeObjects()).isLessThanOrEqualTo(before);
+        assertThat(resources.zlib().liveObjects()).isLessThanOrEqualTo(before);
     }
 
     @Test
     void withoutContextTakeoverCompressorsArePooledPerMessageAndSharedSafely() {
         // Two client -> server pairs, no context takeover both ways; their messages alternate, so
         // pooled compressors and decompressors pass from one connection to the other.
-        int pooledBefore = PerMessageDeflate.pooledNativeObjects();
+        int pooledBefore = resources.zlib().idleObjects();
         List<PerMessageDeflate> codecs = new ArrayList<>();
         List<Connection> clients = new ArrayList<>();
         List<Connection> servers = new ArrayList<>();
         List<RecordingOutput> clientOut = new ArrayList<>();
         List<RecordingListener> serverIn = new ArrayList<>();
         for (int k = 0; k < 2; k++) {
-            PerMessageDeflate cd = new PerMessageDeflate(false, NO_TAKEOVER, 0, -1);
-            PerMessageDeflate sd = new PerMessageDeflate(true, NO_TAKEOVER, 0, -1);
+            PerMessageDeflate cd = new PerMessageDeflate(false, NO_TAKEOVER, 0, -1, resources);
+            PerMessageDeflate sd = new PerMessageDeflate(true, NO_TAKEOVER, 0, -1, resources);
             codecs.add(cd);
             codecs.add(sd);
             RecordingOutput o = new RecordingOutput();
             RecordingListener l = new RecordingListener();
             clients.add(new Connection(Connection.Role.CLIENT, 1 << 20, Long.MAX_VALUE,
-                    new java.security.SecureRandom(), cd, new RecordingListener(), o));
+                    MaskKeySource.of(new java.security.SecureRandom()), cd, new RecordingListener(), o));
             servers.add(new Connection(Connection.Role.SERVER, 1 << 20, Long.MAX_VALUE, null, sd, l,
                     new RecordingOutput()));
             opened.add(clients.get(k));
@@ -488,7 +488,7 @@ class PerMessageDeflateTest {
             assertThat(serverIn.get(k).texts).isEqualTo(sent.get(k));
             assertThat(clientOut.get(k).frames()).allSatisfy(f -> assertThat(f.rsv() & 4).isEqualTo(4));
         }
-        assertThat(PerMessageDeflate.pooledNativeObjects())
+        assertThat(resources.zlib().idleObjects())
                 .isLessThanOrEqualTo(Math.max(pooledBefore, 2 * ZlibPool.MAX_IDLE));
     }
 }
