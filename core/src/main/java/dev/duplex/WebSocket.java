@@ -120,6 +120,8 @@ public class WebSocket extends EventTarget {
     private final EventDispatcher queue;
     private final SocketEvents events = new Events();
     private final long maxBufferedAmount;
+    /** {@link WebSocketOptions#messagesWhileClosing()}: deliver messages in CLOSING too. */
+    private final boolean messagesWhileClosing;
     /** The thread whose use of the socket opens its gate; null when that rule does not apply. */
     private final Thread creator;
     /** True if the registration window applies: a client socket not made by {@link #connect}. */
@@ -244,6 +246,7 @@ public class WebSocket extends EventTarget {
         this.origin = parsed.origin();
         this.serverSide = false;
         this.maxBufferedAmount = options.maxBufferedAmount();
+        this.messagesWhileClosing = options.messagesWhileClosing();
         this.readyState = CONNECTING;
         ClientSession s = new ClientSession(parsed, offered, options, options.deflateOptions().config());
         this.session = s;
@@ -272,6 +275,7 @@ public class WebSocket extends EventTarget {
         this.url = url;
         this.origin = originOf(url);
         this.serverSide = true;
+        this.messagesWhileClosing = false;
         this.session = session;
         this.protocol = protocol;
         this.extensions = extensions;
@@ -754,7 +758,8 @@ public class WebSocket extends EventTarget {
         }
         enqueue(() -> {
             inbound.handled(size);
-            if (readyState != OPEN) {
+            int state = readyState;
+            if (state != OPEN && !(state == CLOSING && messagesWhileClosing)) {
                 if (held != null) {
                     held.handled(size);     // the stream never gets it: it no longer holds the reading
                 }

@@ -63,6 +63,11 @@ import javax.net.ssl.SSLContext;
  *       reads {@code http.proxyHost}/{@code https.proxyHost}, {@code http.nonProxyHosts} and
  *       friends) for an HTTP proxy for each connection: {@code http} for ws://, {@code https} for
  *       wss://.</td></tr>
+ *   <tr><td>{@link Builder#messagesWhileClosing(boolean) messagesWhileClosing}</td><td>false,
+ *       as the WHATWG standard says</td>
+ *       <td>After {@code close()}, still deliver the messages the server sent before its close
+ *       frame (the standard drops them). For tools that send, close at once and must not lose
+ *       the replies already on their way, like {@code duplex connect --wait 0}.</td></tr>
  * </table>
  */
 public final class WebSocketOptions extends ConnectionOptions {
@@ -80,6 +85,7 @@ public final class WebSocketOptions extends ConnectionOptions {
     private final String proxyAuthorization;
     private final boolean systemProxy;
     private final int maxRedirects;
+    private final boolean messagesWhileClosing;
 
     private WebSocketOptions(Builder b) {
         super(b);
@@ -92,6 +98,7 @@ public final class WebSocketOptions extends ConnectionOptions {
         this.proxyAuthorization = b.proxyAuthorization;
         this.systemProxy = b.systemProxy;
         this.maxRedirects = b.maxRedirects;
+        this.messagesWhileClosing = b.messagesWhileClosing;
     }
 
     /**
@@ -207,6 +214,15 @@ public final class WebSocketOptions extends ConnectionOptions {
     }
 
     /**
+     * Returns whether messages that arrive after {@code close()} are still delivered.
+     *
+     * @return false (the default, as the standard says) or true
+     */
+    public boolean messagesWhileClosing() {
+        return messagesWhileClosing;
+    }
+
+    /**
      * Compares all options; the SSL context, proxy and executor by {@code equals}.
      *
      * @param o the object to compare with
@@ -229,7 +245,8 @@ public final class WebSocketOptions extends ConnectionOptions {
                 && Objects.equals(proxy, that.proxy)
                 && Objects.equals(proxyAuthorization, that.proxyAuthorization)
                 && systemProxy == that.systemProxy
-                && maxRedirects == that.maxRedirects;
+                && maxRedirects == that.maxRedirects
+                && messagesWhileClosing == that.messagesWhileClosing;
     }
 
     /**
@@ -240,7 +257,7 @@ public final class WebSocketOptions extends ConnectionOptions {
     @Override
     public int hashCode() {
         return Objects.hash(connectionOptionsHash(), headers, origin, connectTimeout, sslContext, hostnameVerification,
-                proxy, proxyAuthorization, systemProxy, maxRedirects);
+                proxy, proxyAuthorization, systemProxy, maxRedirects, messagesWhileClosing);
     }
 
     /**
@@ -260,6 +277,7 @@ public final class WebSocketOptions extends ConnectionOptions {
                 + (proxyAuthorization == null ? "" : ", proxyAuthorization=(set)")
                 + ", systemProxy=" + systemProxy
                 + ", maxRedirects=" + maxRedirects
+                + ", messagesWhileClosing=" + messagesWhileClosing
                 + ", " + describeConnectionOptions()
                 + "]";
     }
@@ -347,6 +365,7 @@ public final class WebSocketOptions extends ConnectionOptions {
         private String proxyAuthorization;
         private boolean systemProxy;
         private int maxRedirects;
+        private boolean messagesWhileClosing;
 
         private Builder() {
         }
@@ -367,6 +386,7 @@ public final class WebSocketOptions extends ConnectionOptions {
             this.proxyAuthorization = o.proxyAuthorization;
             this.systemProxy = o.systemProxy;
             this.maxRedirects = o.maxRedirects;
+            this.messagesWhileClosing = o.messagesWhileClosing;
         }
 
         /**
@@ -499,6 +519,23 @@ public final class WebSocketOptions extends ConnectionOptions {
                 throw new IllegalArgumentException("maxRedirects must be 0..20, not " + count);
             }
             this.maxRedirects = count;
+            return this;
+        }
+
+        /**
+         * Sets whether, after {@code close()}, the messages the server sent before its close
+         * frame are still delivered (a Java extension). The WHATWG standard drops them ("if
+         * the ready state is not OPEN, return"), which a browser page rarely minds; a tool that
+         * sends a request, closes at once and prints the reply loses the reply that was on its
+         * way. With true, such messages are dispatched while the socket is {@code CLOSING}, in
+         * order, before the {@code close} event. {@code readyState} is {@code CLOSING} in
+         * their handlers.
+         *
+         * @param deliver true to deliver them; false (the default) to drop them
+         * @return this builder
+         */
+        public Builder messagesWhileClosing(boolean deliver) {
+            this.messagesWhileClosing = deliver;
             return this;
         }
 

@@ -71,6 +71,27 @@ class CloseSemanticsTest {
     }
 
     @Test
+    void aServerEchoesTheMessagesBeforeTheClientsCloseAndThenAnswersTheClose() throws Exception {
+        // The message and the close frame arrive in one read: the close is answered only after
+        // the echo handler has run, so the echo precedes the answering close frame, every time.
+        TestServer server = servers.echo();
+        for (int i = 0; i < 20; i++) {
+            try (RawPeer peer = RawPeer.connect(server.port())) {
+                peer.handshake(server.port());
+                peer.write(FakeServer.concat(RawPeer.clientText("hi " + i),
+                        RawPeer.frame(0x8, new byte[] {0x03, (byte) 0xE8, 'o', 'k'}, true)));
+                RawPeer.Frame first = peer.readFrame(1024);
+                assertThat(first.opcode).as("run %d: the echo first, got %s", i, first).isEqualTo(0x1);
+                assertThat(first.text()).isEqualTo("hi " + i);
+                RawPeer.Frame close = peer.readFrame(125);
+                assertThat(close.isClose()).as("run %d: %s", i, close).isTrue();
+                assertThat(close.closeCode()).isEqualTo(1000);
+                assertThat(close.closeReason()).isEqualTo("ok");
+            }
+        }
+    }
+
+    @Test
     void aDataFrameAfterTheClientsCloseFrameFailsTheServerSide() throws Exception {
         TestServer server = servers.quiet();
         try (RawPeer peer = RawPeer.connect(server.port())) {

@@ -277,6 +277,58 @@ class CloseTest {
     }
 
     @Test
+    void withMessagesWhileClosingTheMessagesSentBeforeThePeersCloseAreDeliveredAfterClose() {
+        TestServer server = servers.start(a -> a.socket().onmessage(e -> {
+            for (int i = 0; i < 100; i++) {
+                a.socket().send("burst " + i);
+            }
+        }));
+        WebSocket ws = servers.client(server.url(), List.of(), WebSocketOptions.builder().messagesWhileClosing(true).build());
+        EventLog log = EventLog.attach(ws);
+        java.util.List<Integer> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ws.onopen(e -> ws.send("go"));
+        ws.onmessage(e -> {
+            states.add(ws.readyState());
+            ws.close();         // at the first: the rest of the burst is on its way or queued
+        });
+        CloseEvent close = log.awaitClose();
+        assertThat(close.wasClean()).isTrue();
+        assertThat(log.messages()).as("every message the server sent before its close frame").hasSize(100)
+                .startsWith("burst 0").endsWith("burst 99");
+        assertThat(states.get(0)).isEqualTo(WebSocket.OPEN);
+        assertThat(states.subList(1, states.size())).containsOnly(WebSocket.CLOSING);
+        assertThat(log.types()).endsWith("close").doesNotContain("error");     // (assertWellFormed wants OPEN)
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aMessageOnTheWireAfterOurCloseFrameIsDeliveredOnlyWithMessagesWhileClosing(boolean deliver) throws Exception {
+        try (RawPeer.Listener fake = new RawPeer.Listener()) {
+            TlsTest.Client c = new TlsTest.Client(fake.url(), WebSocketOptions.builder()
+                    .perMessageDeflate(false).messagesWhileClosing(deliver).build());
+            java.util.List<Object> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+            c.ws.addEventListener("message", e -> messages.add(((MessageEvent) e).data()));
+            try (RawPeer peer = fake.acceptWebSocket()) {
+                assertThat(c.next().type()).isEqualTo("open");
+                c.ws.close(4001, "done");
+                RawPeer.Frame close = peer.readFrame(125);
+                assertThat(close.closeCode()).isEqualTo(4001);
+                // The peer had sent this before it read our close frame.
+                peer.write(RawPeer.frame(0x1, "late reply".getBytes(java.nio.charset.StandardCharsets.UTF_8), false));
+                peer.write(RawPeer.frame(0x8, close.payload, false));
+                CloseEvent closed = c.awaitClose();
+                assertThat(closed.wasClean()).isTrue();
+                assertThat(closed.code()).isEqualTo(4001);
+            }
+            if (deliver) {
+                assertThat(messages).containsExactly("late reply");
+            } else {
+                assertThat(messages).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void messagesStillQueuedWhenCloseIsCalledFromAnotherThreadAreDropped() throws Exception {
         TestServer server = servers.onGo(s -> {
             for (int i = 0; i < 50; i++) {

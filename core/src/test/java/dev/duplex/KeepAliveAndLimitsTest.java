@@ -49,6 +49,27 @@ class KeepAliveAndLimitsTest {
     }
 
     @Test
+    void aPingGoesOutEveryIntervalWhenThePongTimeoutIsLonger() throws Exception {
+        // Once answered, the next ping is due an interval later, not when the (30 s) pong timeout would have run out.
+        try (RawPeer.Listener fake = new RawPeer.Listener()) {
+            TlsTest.Client c = new TlsTest.Client(fake.url(), WebSocketOptions.builder()
+                    .pingInterval(Duration.ofMillis(100)).build());
+            try (RawPeer peer = fake.acceptWebSocket()) {
+                assertThat(c.next().type()).isEqualTo("open");
+                long start = System.nanoTime();
+                for (int i = 0; i < 4; i++) {
+                    RawPeer.Frame ping = peer.readFrame(125);
+                    assertThat(ping.opcode).isEqualTo(Opcode.PING);
+                    peer.write(RawPeer.frame(Opcode.PONG, ping.payload, false));
+                }
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
+                assertThat(c.ws.roundTripTime()).isPresent();
+                c.ws.close();
+            }
+        }
+    }
+
+    @Test
     void pingsKeepAHealthyConnectionOpenInBothDirections() throws Exception {
         BlockingQueue<CloseEvent> serverCloses = new LinkedBlockingQueue<>();
         WebSocketServer server = server(ServerOptions.builder().pingInterval(Duration.ofMillis(50))

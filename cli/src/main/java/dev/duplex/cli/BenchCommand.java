@@ -1,6 +1,6 @@
 package dev.duplex.cli;
 
-import dev.duplex.BinaryType;
+import dev.duplex.Blob;
 import dev.duplex.CloseEvent;
 import dev.duplex.DOMException;
 import dev.duplex.ErrorEvent;
@@ -16,7 +16,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -140,18 +139,14 @@ final class BenchCommand implements Callable<Integer> {
             if (size > ServerOptions.defaults().maxMessageSize()) {
                 sb.maxMessageSize(size);
             }
-            server = new WebSocketServer(sb.build());
+            ServerOptions serverOptions = sb.build();
+            Relay relay = new Relay(serverOptions.largeMessageThreshold());
+            server = new WebSocketServer(serverOptions);
+            // An echo: a binary message comes as a Blob, sent back as it is (no copy) and
+            // released once written (Relay).
             server.onconnection(e -> {
                 WebSocket ws = e.socket();
-                ws.binaryType(BinaryType.ARRAYBUFFER);
-                ws.onmessage(m -> {
-                    Object data = ((MessageEvent) m).data();
-                    if (data instanceof String) {
-                        ws.send((String) data);
-                    } else {
-                        ws.send((ByteBuffer) data);
-                    }
-                });
+                ws.onmessage(m -> relay.relay(((MessageEvent) m).data(), ws));
             });
             server.start();
             target = "ws://127.0.0.1:" + server.port() + "/";
@@ -231,40 +226,45 @@ final class BenchCommand implements Callable<Integer> {
         CountDownLatch opened = new CountDownLatch(connections);
         for (int i = 0; i < connections; i++) {
             Conn c = new Conn();
-            WebSocket ws;
+            boolean[] open = new boolean[1];
+            Throwable[] error = new Throwable[1];
             try {
-                ws = new WebSocket(target, client.protocols, options);
+                // Listeners registered in the setup callback: none can miss an event.
+                c.ws = WebSocket.connect(target, client.protocols, options, ws -> {
+                    ws.onopen(e -> {
+                        open[0] = true;
+                        opened.countDown();
+                    });
+                    ws.onmessage(e -> {
+                        Object data = ((MessageEvent) e).data();
+                        if (data instanceof Blob) {
+                            ((Blob) data).close();      // only its arrival counts
+                        }
+                        onEcho(c, conns);
+                    });
+                    ws.onerror(e -> {
+                        ErrorEvent ev = (ErrorEvent) e;
+                        error[0] = ev.error() != null ? ev.error() : new IOException(ev.message());
+                    });
+                    ws.onclose(e -> {
+                        if (!open[0]) {
+                            failure.compareAndSet(null, Outcome.notOpened(target, error[0]));
+                            while (opened.getCount() > 0) {
+                                opened.countDown();
+                            }
+                            finished.countDown();
+                        } else if (!closing) {
+                            CloseEvent ce = (CloseEvent) e;
+                            Main.CliException f = Outcome.closed(ce, error[0]);
+                            failure.compareAndSet(null, f != null ? f
+                                    : new Main.CliException(Main.ABNORMAL_CLOSE, "the server closed a connection during the benchmark"));
+                            finished.countDown();
+                        }
+                    });
+                });
             } catch (DOMException | IllegalArgumentException e) {
                 throw Main.usage(e.getMessage());
             }
-            c.ws = ws;
-            ws.binaryType(BinaryType.ARRAYBUFFER);
-            boolean[] open = new boolean[1];
-            Throwable[] error = new Throwable[1];
-            ws.onopen(e -> {
-                open[0] = true;
-                opened.countDown();
-            });
-            ws.onmessage(e -> onEcho(c, conns));
-            ws.onerror(e -> {
-                ErrorEvent ev = (ErrorEvent) e;
-                error[0] = ev.error() != null ? ev.error() : new IOException(ev.message());
-            });
-            ws.onclose(e -> {
-                if (!open[0]) {
-                    failure.compareAndSet(null, Outcome.notOpened(target, error[0]));
-                    while (opened.getCount() > 0) {
-                        opened.countDown();
-                    }
-                    finished.countDown();
-                } else if (!closing) {
-                    CloseEvent ce = (CloseEvent) e;
-                    Main.CliException f = Outcome.closed(ce, error[0]);
-                    failure.compareAndSet(null, f != null ? f
-                            : new Main.CliException(Main.ABNORMAL_CLOSE, "the server closed a connection during the benchmark"));
-                    finished.countDown();
-                }
-            });
             conns.add(c);
         }
         opened.await();

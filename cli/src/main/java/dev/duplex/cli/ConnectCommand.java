@@ -1,11 +1,12 @@
 package dev.duplex.cli;
 
-import dev.duplex.BinaryType;
+import dev.duplex.Blob;
 import dev.duplex.CloseEvent;
 import dev.duplex.DOMException;
 import dev.duplex.ErrorEvent;
 import dev.duplex.MessageEvent;
 import dev.duplex.WebSocket;
+import dev.duplex.WebSocketOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,7 +82,9 @@ final class ConnectCommand implements Callable<Integer> {
 
     @Option(names = {"-w", "--wait"}, paramLabel = "SECONDS", converter = Units.Wait.class,
             description = "After the end of input, close once nothing has arrived for this long (default: 1; "
-                    + "with --count: wait for the count); -1 or inf: stay open until the server closes.")
+                    + "with --count: wait for the count); -1 or inf: stay open until the server closes. Messages "
+                    + "that arrive before the closing handshake ends are printed too, so 0 loses no reply already "
+                    + "on its way.")
     Duration waitAfterInput;
 
     @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Close after receiving N messages.")
@@ -95,8 +98,9 @@ final class ConnectCommand implements Callable<Integer> {
             description = "Reason sent with that close (at most 123 bytes of UTF-8).")
     String closeReason;
 
-    @Option(names = "--slash", description = "Interactive: lines starting with / are commands: /close [CODE [REASON]] "
-            + "(/ping and /pong once the library can send them); //text sends /text.")
+    @Option(names = "--slash", description = "Interactive: lines starting with / are commands: /ping [DATA] sends a ping "
+            + "frame and shows its pong with the round-trip time, /pong [DATA] sends an unsolicited pong, "
+            + "/close [CODE [REASON]] closes; //text sends /text. Without --slash such lines are sent as text.")
     boolean slash;
 
     @Option(names = {"-i", "--interactive"}, description = "Interactive mode even if not on a terminal.")
@@ -110,7 +114,8 @@ final class ConnectCommand implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Print on stderr the handshake headers both ways (Authorization "
             + "and Cookie values redacted), one line per frame sent (>) and received (<), the handshake outcome (URL, "
-            + "protocol, extensions) and the close code; stack traces of errors.")
+            + "protocol, extensions), the round-trip time (latest and smoothed) when a keep-alive pong arrives "
+            + "(see --ping-interval) and the close code; stack traces of errors.")
     boolean verbose;
 
     @Option(names = "--reconnect", description = "After an abnormal close (codes 1001, 1006, 1011-1014) or a failed "
@@ -131,6 +136,7 @@ final class ConnectCommand implements Callable<Integer> {
     private MessagePrinter printer;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong lastArrival = new AtomicLong(System.nanoTime());
+    private RoundTripReporter roundTrips;
 
     @Override
     public Integer call() throws Exception {
@@ -188,56 +194,56 @@ final class ConnectCommand implements Callable<Integer> {
         if (reconnect) {
             return new ReconnectMode(this, target, printer, prompt, out, err).run(reconnectMaxDelay);
         }
-        WebSocket ws;
-        try {
-            ws = new WebSocket(target.url, client.protocols, target.options);
-        } catch (DOMException | IllegalArgumentException e) {
-            throw Main.usage(Redact.url(e.getMessage() == null ? e.toString() : e.getMessage()));
-        }
-        ws.binaryType(BinaryType.ARRAYBUFFER);
         CountDownLatch opened = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         CloseEvent[] closeEvent = new CloseEvent[1];
         Throwable[] error = new Throwable[1];
         boolean[] wasOpen = new boolean[1];
-
-        ws.onopen(e -> {
-            wasOpen[0] = true;
-            if (verbose) {
-                notice("connected to " + ws.url() + " (protocol: " + orNone(ws.protocol())
-                        + ", extensions: " + orNone(ws.extensions()) + ")");
-            }
-            opened.countDown();
-        });
-        ws.onmessage(e -> {
-            long n = received.incrementAndGet();
-            lastArrival.set(System.nanoTime());
-            if (count == null || n <= count) {
-                print(((MessageEvent) e).data());
-            }
-            if (count != null && n == count) {
-                close(ws);
-            }
-        });
-        ws.onerror(e -> {
-            ErrorEvent ev = (ErrorEvent) e;
-            error[0] = ev.error() != null ? ev.error() : new IOException(ev.message());
-        });
-        ws.onclose(e -> {
-            CloseEvent c = (CloseEvent) e;
-            closeEvent[0] = c;
-            if (verbose) {
-                notice("closed: code " + c.code() + (c.reason().isEmpty() ? "" : " (" + Terminal.oneLine(c.reason()) + ")")
-                        + ", wasClean " + c.wasClean());
-            }
-            opened.countDown();
-            closed.countDown();
-        });
+        WebSocket ws;
+        try {
+            // The listeners are registered in the setup callback, before any event is delivered
+            // (the deterministic entry point: no registration window involved).
+            // messagesWhileClosing: what the server sent before its close frame is printed even
+            // after this side has closed (--wait 0, --count, /close lose no reply on its way).
+            WebSocketOptions options = target.options.toBuilder().messagesWhileClosing(true).build();
+            ws = WebSocket.connect(target.url, client.protocols, options, socket -> {
+                // binaryType stays BLOB: a large message arrives as a temporary file, which
+                // onMessage releases (Blob.close) as soon as it is printed.
+                socket.onopen(e -> {
+                    wasOpen[0] = true;
+                    if (verbose) {
+                        notice("connected to " + socket.url() + " (protocol: " + orNone(socket.protocol())
+                                + ", extensions: " + orNone(socket.extensions()) + ")");
+                    }
+                    opened.countDown();
+                });
+                socket.onmessage(e -> onMessage(socket, ((MessageEvent) e).data()));
+                socket.onerror(e -> {
+                    ErrorEvent ev = (ErrorEvent) e;
+                    error[0] = ev.error() != null ? ev.error() : new IOException(ev.message());
+                });
+                socket.onclose(e -> {
+                    CloseEvent c = (CloseEvent) e;
+                    closeEvent[0] = c;
+                    if (verbose) {
+                        notice("closed: code " + c.code() + (c.reason().isEmpty() ? "" : " (" + Terminal.oneLine(c.reason()) + ")")
+                                + ", wasClean " + c.wasClean());
+                    }
+                    opened.countDown();
+                    closed.countDown();
+                });
+            });
+        } catch (DOMException | IllegalArgumentException e) {
+            throw Main.usage(Redact.url(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
 
         opened.await();
         if (!wasOpen[0]) {
             closed.await();
             throw Outcome.notOpened(target.url, error[0], client.cert);
+        }
+        if (verbose) {
+            roundTrips = new RoundTripReporter(ws, this::notice);
         }
         if (!execute.isEmpty()) {
             long n = 0;
@@ -252,7 +258,11 @@ final class ConnectCommand implements Callable<Integer> {
         } else {
             pipe(ws, closed);
         }
-        if (!closed.await(target.options.closeTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS)) {
+        boolean finished = closed.await(target.options.closeTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
+        if (roundTrips != null) {
+            roundTrips.stop();
+        }
+        if (!finished) {
             throw new Main.CliException(Main.ABNORMAL_CLOSE, "the closing handshake did not finish");
         }
         out.flush();
@@ -265,6 +275,24 @@ final class ConnectCommand implements Callable<Integer> {
 
     private void close(WebSocket ws) {
         ws.close(closeCode, closeReason);
+    }
+
+    /** A message arrived: print it (unless past --count), then release it if it is a Blob. */
+    private void onMessage(WebSocket ws, Object data) {
+        try {
+            long n = received.incrementAndGet();
+            lastArrival.set(System.nanoTime());
+            if (count == null || n <= count) {
+                print(data);
+            }
+            if (count != null && n == count) {
+                close(ws);
+            }
+        } finally {
+            if (data instanceof Blob) {
+                ((Blob) data).close();     // a spilled message's temporary file goes now, not at the next GC
+            }
+        }
     }
 
     // ------------------------------------------------------------------ pipe mode
@@ -305,9 +333,9 @@ final class ConnectCommand implements Callable<Integer> {
     }
 
     /**
-     * Input ended: messages that arrive after close() are not delivered (WHATWG), so keep
-     * reading until the count is reached, the socket has been quiet for --wait seconds, or
-     * (--wait -1) the server closes.
+     * Input ended: keep reading until the count is reached, the socket has been quiet for
+     * --wait seconds, or (--wait -1) the server closes; then close. What the server sent before
+     * its close frame is still printed (WebSocketOptions.messagesWhileClosing).
      */
     private void afterInput(WebSocket ws, CountDownLatch closed) throws InterruptedException {
         Duration wait = waitAfterInput != null ? waitAfterInput : count != null ? null : Duration.ofSeconds(1);
@@ -395,19 +423,37 @@ final class ConnectCommand implements Callable<Integer> {
         return false;
     }
 
-    /** A --slash command. */
+    private static final String COMMANDS = "/ping [DATA], /pong [DATA], /close [CODE [REASON]]; //text sends /text";
+
+    /**
+     * A --slash command: {@code /ping [DATA]} and {@code /pong [DATA]} send control frames (the
+     * pong to our ping is shown with its round-trip time), {@code /close [CODE [REASON]]} starts
+     * the closing handshake.
+     */
     private void command(WebSocket ws, String line) {
-        String[] words = line.trim().split("\\s+", 3);
+        String[] words = line.trim().split("\\s+", 2);
+        String rest = words.length > 1 ? words[1] : "";
         switch (words[0]) {
+            case "/ping":
+                ping(ws, rest);
+                break;
+            case "/pong": {
+                byte[] data = controlData("/pong", rest);
+                if (data != null) {
+                    ws.pong(data);
+                }
+                break;
+            }
             case "/close": {
+                String[] args = rest.isEmpty() ? new String[0] : rest.split("\\s+", 2);
                 int code = closeCode;
                 String reason = closeReason;
                 try {
-                    if (words.length > 1) {
-                        code = Integer.parseInt(words[1]);
+                    if (args.length > 0) {
+                        code = Integer.parseInt(args[0]);
                     }
-                    if (words.length > 2) {
-                        reason = words[2];
+                    if (args.length > 1) {
+                        reason = args[1];
                     }
                     ws.close(code, reason);
                 } catch (NumberFormatException e) {
@@ -418,8 +464,36 @@ final class ConnectCommand implements Callable<Integer> {
                 break;
             }
             default:
-                notice("unknown command " + words[0] + " (commands: /close [CODE [REASON]]; //text sends /text)");
+                notice("unknown command " + Terminal.printable(words[0]) + " (commands: " + COMMANDS + ")");
         }
+    }
+
+    /** /ping: a ping frame whose pong is reported with the round trip, or why none came. */
+    private void ping(WebSocket ws, String text) {
+        byte[] data = controlData("/ping", text);
+        if (data == null) {
+            return;
+        }
+        String shown = text.isEmpty() ? "" : " " + Json.quote(text);
+        ws.ping(data).whenCompleteAsync((rtt, failure) -> {
+            if (failure != null) {
+                notice("no pong to ping" + shown + ": " + failure.getMessage());
+            } else {
+                notice("< pong" + shown + " after " + RoundTripReporter.millis(rtt)
+                        + ws.smoothedRoundTripTime().map(s -> " (smoothed " + RoundTripReporter.millis(s) + ")").orElse(""));
+            }
+        });
+    }
+
+    /** The UTF-8 bytes of a /ping or /pong argument, or null (with a notice) if over 125 bytes. */
+    private byte[] controlData(String command, String text) {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        if (data.length > 125) {
+            notice(command + ": " + data.length + " bytes of data; a ping or pong carries at most 125 "
+                    + "(RFC 6455 section 5.5), not sent");
+            return null;
+        }
+        return data;
     }
 
     // ------------------------------------------------------------------ output

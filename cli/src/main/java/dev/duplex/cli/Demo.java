@@ -35,22 +35,24 @@ final class Demo {
             CountDownLatch done = new CountDownLatch(1);
             AtomicInteger status = new AtomicInteger(Main.CONNECTION_FAILED);
 
-            // The MDN example, line for line.
-            WebSocket socket = new WebSocket(url);
-            socket.addEventListener("open", event -> {
-                out.println("Connection open; sending \"Hello Server!\"");
-                socket.send("Hello Server!");
-            });
-            socket.addEventListener("message", event -> {
-                out.println("Message from server: " + ((MessageEvent) event).data());
-                socket.close();
-            });
-            socket.addEventListener("error", event -> err.println("Error: " + ((ErrorEvent) event).message()));
-            socket.addEventListener("close", event -> {
-                CloseEvent c = (CloseEvent) event;
-                out.println("Connection closed: code=" + c.code() + " wasClean=" + c.wasClean());
-                status.set(c.wasClean() ? Main.OK : Main.CONNECTION_FAILED);
-                done.countDown();
+            // The MDN example, its listeners registered in WebSocket.connect's setup callback
+            // (before any event can be delivered).
+            WebSocket.connect(url, socket -> {
+                socket.addEventListener("open", event -> {
+                    out.println("Connection open; sending \"Hello Server!\"");
+                    socket.send("Hello Server!");
+                });
+                socket.addEventListener("message", event -> {
+                    out.println("Message from server: " + ((MessageEvent) event).data());
+                    socket.close();
+                });
+                socket.addEventListener("error", event -> err.println("Error: " + ((ErrorEvent) event).message()));
+                socket.addEventListener("close", event -> {
+                    CloseEvent c = (CloseEvent) event;
+                    out.println("Connection closed: code=" + c.code() + " wasClean=" + c.wasClean());
+                    status.set(c.wasClean() ? Main.OK : Main.CONNECTION_FAILED);
+                    done.countDown();
+                });
             });
 
             if (!done.await(10, TimeUnit.SECONDS)) {

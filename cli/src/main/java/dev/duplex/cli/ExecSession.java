@@ -1,11 +1,11 @@
 package dev.duplex.cli;
 
+import dev.duplex.Blob;
 import dev.duplex.MessageEvent;
 import dev.duplex.WebSocket;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,11 +141,18 @@ final class ExecSession {
                 bytes[text.length] = '\n';
             }
         } else {
-            ByteBuffer b = (ByteBuffer) data;
-            bytes = new byte[b.remaining()];
-            b.duplicate().get(bytes);
+            Blob blob = (Blob) data;
+            try {
+                if (blob.size() > settings.maxBacklog) {
+                    bytes = null;       // could never be queued: do not read it onto the heap
+                } else {
+                    bytes = blob.bytes();
+                }
+            } finally {
+                blob.close();       // a large message's temporary file goes now
+            }
         }
-        if (!input.offer(bytes)) {
+        if (bytes == null || !input.offer(bytes)) {
             settings.log.accept("closing " + ws.url() + ": the command has not read its input (over "
                     + settings.maxBacklog + " bytes waiting, --max-backlog)");
             ws.close(1008, "the command is not reading its input (--max-backlog)");

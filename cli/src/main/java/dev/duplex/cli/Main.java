@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
         description = {
                 "The browser WebSocket API for Java, and its command-line tool.",
                 "Without a command: runs MDN's WebSocket example against an embedded echo server."},
-        subcommands = {ConnectCommand.class, ServeCommand.class, BenchCommand.class, Main.DemoCommand.class},
+        subcommands = {ConnectCommand.class, ServeCommand.class, BenchCommand.class, Main.DemoCommand.class,
+                HelpCommands.Completion.class, HelpCommands.Man.class},
         synopsisSubcommandLabel = "[COMMAND]")
 public final class Main implements Callable<Integer> {
     /** Exit status: the session ended with a clean close (or help/version was printed). */

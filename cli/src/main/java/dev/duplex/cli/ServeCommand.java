@@ -1,6 +1,6 @@
 package dev.duplex.cli;
 
-import dev.duplex.BinaryType;
+import dev.duplex.Blob;
 import dev.duplex.HandshakeDecision;
 import dev.duplex.HandshakeRequest;
 import dev.duplex.HttpResponse;
@@ -18,7 +18,6 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -308,13 +307,16 @@ final class ServeCommand implements Callable<Integer> {
             b.maxConnections(maxConnections);     // counted by the server itself: 503 beyond it
         }
         b.handshake(this::decide);
-        server = new WebSocketServer(b.build());
+        ServerOptions serverOptions = b.build();
+        Relay relay = new Relay(serverOptions.largeMessageThreshold());
+        server = new WebSocketServer(serverOptions);
         if (cluster != null) {
             clusterMode = ClusterMode.join(server, cluster, mode.broadcast, this::log);
         }
         server.onconnection(e -> {
             WebSocket ws = e.socket();
-            ws.binaryType(BinaryType.ARRAYBUFFER);
+            // binaryType stays BLOB: every binary message is a Blob, released (Blob.close) once
+            // relayed or handed to the program, so a large one's temporary file goes at once.
             if (verbose) {
                 log("connection from " + e.request().remoteAddress() + " " + e.request().path()
                         + (ws.protocol().isEmpty() ? "" : " protocol " + ws.protocol()));
@@ -327,20 +329,20 @@ final class ServeCommand implements Callable<Integer> {
                 startProgram(ws, e.request());
             } else if (clusterMode != null) {
                 clusterMode.attach(ws, e.request(), messages);
+                ws.addEventListener("message", m -> {      // after the relay's listener, which copied it
+                    if (((MessageEvent) m).data() instanceof Blob) {
+                        ((Blob) ((MessageEvent) m).data()).close();
+                    }
+                });
             } else if (mode.broadcast) {
                 ws.onmessage(m -> {
                     messages.incrementAndGet();
-                    Object data = ((MessageEvent) m).data();
-                    for (WebSocket client : server.clients()) {
-                        if (client.readyState() == WebSocket.OPEN) {
-                            send(client, data);
-                        }
-                    }
+                    relay.relay(((MessageEvent) m).data(), server.clients());
                 });
             } else {
                 ws.onmessage(m -> {
                     messages.incrementAndGet();
-                    send(ws, ((MessageEvent) m).data());
+                    relay.relay(((MessageEvent) m).data(), ws);
                 });
             }
         });
@@ -419,14 +421,6 @@ final class ServeCommand implements Callable<Integer> {
             d = d.withHeader(h[0], h[1]);
         }
         return d;
-    }
-
-    private static void send(WebSocket ws, Object data) {
-        if (data instanceof String) {
-            ws.send((String) data);
-        } else {
-            ws.send((ByteBuffer) data);
-        }
     }
 
     // ------------------------------------------------------------------ --exec and --dir

@@ -12,9 +12,27 @@ package dev.duplex.internal.protocol;
  * the monitor; a reader that sees a stale state sees one that an earlier read could have seen.
  */
 final class CloseHandshake {
-    enum State { OPEN, CLOSE_SENT, CLOSED, FAILED }
+    // CLOSE_RECEIVED: the peer's close arrived and our answer is held (holdAnswer): messages may
+    // still be sent, nothing more is received.
+    enum State { OPEN, CLOSE_SENT, CLOSE_RECEIVED, CLOSED, FAILED }
 
     private volatile State state = State.OPEN;
+    private boolean holdAnswer;             // the peer's close is answered by answer(), not at once
+    private boolean dataAfterOwnClose;      // data received after our close frame still counts
+
+    /**
+     * The peer's close frame is answered only when {@link #answer()} is called (a server does so
+     * after the handlers of the messages received before it ran: RFC 6455 §5.5.1 lets an
+     * endpoint delay its close "until after it sends its current message").
+     */
+    void holdAnswer() {
+        holdAnswer = true;
+    }
+
+    /** Messages received after our own close frame are delivered instead of discarded. */
+    void keepDataAfterOwnClose() {
+        dataAfterOwnClose = true;
+    }
 
     State state() {
         return state;
@@ -30,9 +48,33 @@ final class CloseHandshake {
         return state == State.CLOSED;
     }
 
+    /** The peer's close frame arrived (answered or not): data from the peer is now a violation. */
+    boolean peerCloseReceived() {
+        State s = state;
+        return s == State.CLOSED || s == State.CLOSE_RECEIVED;
+    }
+
+    /** The peer's close frame waits for {@link #answer()}. */
+    boolean awaitsAnswer() {
+        return state == State.CLOSE_RECEIVED;
+    }
+
+    /** Messages may be queued: while open, and while our answer to the peer's close is held. */
+    boolean mayQueueMessages() {
+        State s = state;
+        return s == State.OPEN || s == State.CLOSE_RECEIVED;
+    }
+
+    /** Received data still counts: while open, and after our own close if asked to keep it. */
+    boolean acceptsData() {
+        State s = state;
+        return s == State.OPEN || (s == State.CLOSE_SENT && dataAfterOwnClose);
+    }
+
     /** True once a close frame has been sent (ours, an echo, or after a failure). */
     boolean closeSent() {
-        return state != State.OPEN;
+        State s = state;
+        return s != State.OPEN && s != State.CLOSE_RECEIVED;
     }
 
     boolean failed() {
@@ -45,7 +87,7 @@ final class CloseHandshake {
      */
     boolean finished() {
         State s = state;
-        return s == State.CLOSED || s == State.FAILED;
+        return s == State.CLOSED || s == State.CLOSE_RECEIVED || s == State.FAILED;
     }
 
     /** A stream may still send fragments: not after a failure or the peer's close. */
@@ -64,9 +106,22 @@ final class CloseHandshake {
      * not sent ours yet).
      */
     boolean peerClosed() {
+        if (state == State.OPEN && holdAnswer) {
+            state = State.CLOSE_RECEIVED;       // answer() echoes it
+            return false;
+        }
         boolean echo = state == State.OPEN;
         state = State.CLOSED;
         return echo;
+    }
+
+    /** The held answer to the peer's close goes out now; returns false if there is none to send. */
+    boolean answer() {
+        if (state != State.CLOSE_RECEIVED) {
+            return false;
+        }
+        state = State.CLOSED;
+        return true;
     }
 
     /**
@@ -75,12 +130,12 @@ final class CloseHandshake {
      */
     boolean mayFail(boolean peerViolation) {
         State s = state;
-        return s != State.FAILED && (s != State.CLOSED || peerViolation);
+        return s != State.FAILED && ((s != State.CLOSED && s != State.CLOSE_RECEIVED) || peerViolation);
     }
 
     /** Fails the connection; returns true if a close frame must still be sent (none was). */
     boolean fail() {
-        boolean sendClose = state == State.OPEN;
+        boolean sendClose = state == State.OPEN || state == State.CLOSE_RECEIVED;
         state = State.FAILED;
         return sendClose;
     }
@@ -88,7 +143,7 @@ final class CloseHandshake {
     /** The connection is over (released): unless both close frames were exchanged, it failed. */
     void release() {
         State s = state;
-        if (s == State.OPEN || s == State.CLOSE_SENT) {
+        if (s == State.OPEN || s == State.CLOSE_SENT || s == State.CLOSE_RECEIVED) {
             state = State.FAILED;
         }
     }

@@ -97,6 +97,8 @@ public final class Connection {
     private final FrameDecoder decoder;
     private final PerMessageDeflate deflate;  // null unless permessage-deflate was negotiated
     private final CloseHandshake handshake = new CloseHandshake();
+    private int peerCloseCode;              // guarded by this: the peer's close, for answerClose()
+    private String peerCloseReason = "";
     private final MessageReader reader;       // receiving thread only
     private final FrameWriter writer;         // guarded by this
 
@@ -153,6 +155,40 @@ public final class Connection {
      */
     public void holdCloseAfterViolation(boolean hold) {
         this.holdClose = hold;
+    }
+
+    /**
+     * Delivers the messages received after our own close frame was sent (the peer sent them
+     * before its close) instead of discarding them: for WebSocketOptions.messagesWhileClosing.
+     * Call before receiving.
+     */
+    public void keepMessagesAfterOwnClose() {
+        handshake.keepDataAfterOwnClose();
+    }
+
+    /**
+     * Answers the peer's close frame only when {@link #answerClose()} is called, instead of at
+     * once, and lets messages be sent until then: a server answers after the handlers of the
+     * messages received before the close have run, so their replies (an echo, say) go out
+     * before its close frame (RFC 6455 §5.5.1). Call before receiving.
+     */
+    public void holdCloseAnswer() {
+        handshake.holdAnswer();
+    }
+
+    /** True if the peer's close frame arrived and waits for {@link #answerClose()}. */
+    public boolean awaitsCloseAnswer() {
+        return handshake.awaitsAnswer();
+    }
+
+    /** Sends the held answer to the peer's close frame (its code and reason echoed); the handshake is then complete. */
+    public void answerClose() {
+        synchronized (this) {
+            if (handshake.answer()) {
+                writer.abandonStreams();
+                writer.close(peerCloseCode, peerCloseReason);
+            }
+        }
     }
 
     /** True if permessage-deflate is in use. */
@@ -277,6 +313,8 @@ public final class Connection {
         @Override
         public void onClose(int code, String reason) {
             synchronized (Connection.this) {
+                peerCloseCode = code;           // what a held answer echoes (answerClose)
+                peerCloseReason = reason;
                 if (handshake.peerClosed()) {
                     // Echo the status code and reason (RFC 6455 §5.5.1, as browsers do); an empty
                     // close is answered empty.
@@ -310,7 +348,7 @@ public final class Connection {
      * once a close frame has been sent.
      */
     public synchronized OutboundStream openStream(boolean text) {
-        return handshake.isOpen() ? writer.openStream(text) : null;
+        return handshake.mayQueueMessages() ? writer.openStream(text) : null;
     }
 
     /** True when {@code stream} may send its fragments. */
@@ -337,7 +375,7 @@ public final class Connection {
      * it in place). Returns false, queuing nothing, once a close frame has been sent.
      */
     public synchronized boolean sendMessage(boolean text, byte[] payload) {
-        if (!handshake.isOpen()) {
+        if (!handshake.mayQueueMessages()) {
             return false;
         }
         writer.message(text, payload);
@@ -352,7 +390,7 @@ public final class Connection {
         if (role == Role.SERVER || deflate != null) {
             return sendMessage(text, Arrays.copyOfRange(src, off, off + len));
         }
-        if (!handshake.isOpen()) {
+        if (!handshake.mayQueueMessages()) {
             return false;
         }
         writer.maskedCopy(text, src, off, len);
@@ -383,7 +421,7 @@ public final class Connection {
         if (role != Role.SERVER) {
             throw new IllegalStateException("Only a server may share encoded frames: a client masks every frame");
         }
-        if (!handshake.isOpen()) {
+        if (!handshake.mayQueueMessages()) {
             return false;
         }
         writer.encoded(header, payload, credit);

@@ -105,7 +105,7 @@ final class MessageReader implements FrameListener {
 
     @Override
     public void onFrameStart(boolean fin, int rsv, int opcode, long length) throws ProtocolException {
-        if (handshake.isClosed() && !Opcode.isControl(opcode)) {
+        if (handshake.peerCloseReceived() && !Opcode.isControl(opcode)) {
             throw ProtocolException.protocolError("WS_ERR_DATA_AFTER_CLOSE", "A " + Opcode.name(opcode) + " frame after the peer's close frame"
                     + " (RFC 6455 section 5.5.1: no data may follow a close frame)");
         }
@@ -141,7 +141,7 @@ final class MessageReader implements FrameListener {
             messageLength = 0;
             compressed = rsv1;
             messageExpected = fin && !rsv1 ? length : -1;
-            discarding = !handshake.isOpen();
+            discarding = !handshake.acceptsData();
             utf8.reset();
         }
         if (ignoringData()) {
@@ -215,9 +215,9 @@ final class MessageReader implements FrameListener {
     }
 
     // Data after our close frame is parsed but not kept (RFC 6455 §1.4: the peer may still be
-    // sending when our close arrives).
+    // sending when our close arrives), unless the owner asked to keep it (messagesWhileClosing).
     private boolean ignoringData() {
-        return discarding || !handshake.isOpen();
+        return discarding || !handshake.acceptsData();
     }
 
     // ---------------------------------------------------------------- control frames

@@ -191,6 +191,9 @@ public final class ClientSession extends Session {
             Connection conn = new Connection(Connection.Role.CLIENT, options.maxMessageSize(),
                     options.maxFrameSize(), loop.codecResources().maskKeys(), deflate, this, this);
             conn.spillLargeBinaryMessages(TempFileSpill.in(options.temporaryDirectory()), options.largeMessageThreshold());
+            if (options.messagesWhileClosing()) {
+                conn.keepMessagesAfterOwnClose();
+            }
             attach(conn);
             socket.established(response.protocol(), response.extensions());
             receiveEarly(data);

@@ -271,6 +271,7 @@ public final class ServerSession extends Session {
                         loop.codecResources());
         Connection conn = new Connection(Connection.Role.SERVER, options.maxMessageSize(),
                 options.maxFrameSize(), null, deflate, this, this);
+        conn.holdCloseAnswer();     // answered after the handlers of earlier messages (Session.onCloseFrame)
         String host = request.host() == null ? "localhost" : request.host();
         String target = request.head().target();
         String url = (options.sslContext() != null ? "wss://" : "ws://") + host

@@ -220,7 +220,10 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
                     if (c.sendPing(EMPTY)) {
                         pings.sent(EMPTY, now, null);
                     }
-                    next = Math.min(next, keepAlive.pongTimeoutMillis > 0 ? keepAlive.pongTimeoutMillis : keepAlive.pingIntervalMillis);
+                    // Look again after one interval even when the pong timeout is longer: the pong
+                    // usually comes first, and the next ping is then due an interval after it.
+                    next = Math.min(next, keepAlive.pongTimeoutMillis > 0
+                            ? Math.min(keepAlive.pongTimeoutMillis, keepAlive.pingIntervalMillis) : keepAlive.pingIntervalMillis);
                 } else {
                     next = Math.min(next, keepAlive.pingIntervalMillis - quiet);
                 }
@@ -497,7 +500,19 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
         if (!ourCloseWasFirst) {
             socket.closingStarted();
         }
-        if (isServer()) {
+        Connection c = connection;
+        if (c != null && c.awaitsCloseAnswer()) {
+            // A server answers once the handlers of the messages received before the close have
+            // run, so that what they send (an echo, a last reply) reaches the peer before the
+            // close frame; then it closes TCP first (RFC 6455 section 7.1.1).
+            socket.afterQueuedEvents(() -> loop.execute(() -> {
+                c.answerClose();
+                TcpChannel ch = channel;
+                if (isServer() && ch != null) {
+                    ch.closeAfterFlush();
+                }
+            }));
+        } else if (isServer()) {
             channel.closeAfterFlush();
         }
         // RFC 6455 §7.1.1: the client waits for the server to close TCP, but not for ever; and a
@@ -583,7 +598,11 @@ public abstract class Session implements ChannelHandler, Connection.Listener, Co
         // After the opening handshake, a peer that just goes away is not a failure of ours:
         // as in browsers, that is a close event with 1006 and no error event. What is queued
         // still goes out, but a peer that half-closed and stopped reading cannot keep us waiting.
-        ch.closeAfterFlush();
+        // A close answer still held for the handlers (onCloseFrame) closes TCP once it is written.
+        Connection c = connection;
+        if (c == null || !c.awaitsCloseAnswer()) {
+            ch.closeAfterFlush();
+        }
         if (closeTimer == null) {
             armCloseTimer(null);
         }
