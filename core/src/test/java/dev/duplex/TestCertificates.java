@@ -11,20 +11,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Certificates made for a test with the openssl command: a test CA, and server certificates
  * signed by it that are good, expired, or issued for another host, plus a self-signed one.
+ * Public for the tests of internal packages ({@code TlsCodecTest}).
  */
-final class TestCertificates {
-    final Path dir;
-    final Path caCert;
-    final Path goodCert;
-    final Path goodKey;
-    final Path expiredCert;
-    final Path otherHostCert;
-    final Path selfSignedCert;
-    final Path selfSignedKey;
-    final Path rsaPkcs1Key;
-    final Path rsaCert;
+public final class TestCertificates {
+    public final Path dir;
+    public final Path caCert;
+    public final Path goodCert;
+    public final Path goodKey;
+    public final Path expiredCert;
+    public final Path otherHostCert;
+    public final Path selfSignedCert;
+    public final Path selfSignedKey;
+    public final Path rsaPkcs1Key;
+    public final Path rsaCert;
     /** All leaf certificates above share {@link #goodKey}. */
-    final Path leafKey;
+    public final Path leafKey;
 
     private TestCertificates(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
@@ -55,7 +56,7 @@ final class TestCertificates {
         openssl("rsa", "-in", rsaKey.toString(), "-traditional", "-out", rsaPkcs1Key.toString());
     }
 
-    static TestCertificates create(Path dir) throws IOException, InterruptedException {
+    public static TestCertificates create(Path dir) throws IOException, InterruptedException {
         return new TestCertificates(dir);
     }
 
@@ -80,7 +81,7 @@ final class TestCertificates {
     }
 
     /** A PEM file with the leaf certificate followed by the CA's: a full chain. */
-    Path chain(Path leaf) throws IOException {
+    public Path chain(Path leaf) throws IOException {
         Path out = dir.resolve("chain-" + leaf.getFileName());
         Files.writeString(out, Files.readString(leaf) + Files.readString(caCert));
         return out;

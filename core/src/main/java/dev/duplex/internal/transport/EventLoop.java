@@ -246,8 +246,9 @@ public final class EventLoop {
         CURRENT.set(this);
         long idleSince = System.nanoTime();
         while (true) {
-            runTasks();
-            runTimers();
+            if (runTasks() | runTimers()) {
+                idleSince = System.nanoTime();      // work done here counts: the idle time starts again
+            }
             // At exit a loop without channels ends even with timers left: they belong to
             // connections that are gone (close timers) or to no one who can still wait for them.
             if (channels == 0 && tasks.isEmpty() && (timers.isEmpty() || exiting)) {
@@ -297,27 +298,34 @@ public final class EventLoop {
         }
     }
 
-    private void runTasks() {
+    /** Runs the tasks queued so far; true if there was any. */
+    private boolean runTasks() {
+        boolean ran = false;
         for (int n = tasks.size(); n > 0; n--) {
             Runnable task = tasks.poll();
             if (task == null) {
                 break;
             }
+            ran = true;
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
                 reportCrash(e);
             }
         }
+        return ran;
     }
 
-    private void runTimers() {
+    /** Runs the timers that are due; true if any ran. */
+    private boolean runTimers() {
+        boolean ran = false;
         long now = System.nanoTime();
         Timer t;
         while ((t = timers.peek()) != null && t.deadline - now <= 0) {
             timers.poll();
             if (!t.cancelled) {
                 t.cancelled = true;
+                ran = true;
                 try {
                     t.task.run();
                 } catch (RuntimeException | Error e) {
@@ -325,6 +333,7 @@ public final class EventLoop {
                 }
             }
         }
+        return ran;
     }
 
     private long selectTimeoutMillis() {

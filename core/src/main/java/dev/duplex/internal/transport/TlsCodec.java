@@ -168,9 +168,11 @@ final class TlsCodec {
     // A TLS 1.2 client may ask a server for a new handshake at any time (renegotiation): a way to
     // make the server spend CPU on key exchanges at will, and the root of old attacks. WebSocket
     // never needs it, so a server fails the connection instead. (TLS 1.3 has no renegotiation;
-    // its post-handshake messages, KeyUpdate and tickets, are not refused.)
+    // its post-handshake messages, KeyUpdate and tickets, are not refused.) A TLS 1.2 engine that
+    // receives close_notify also asks to wrap, for its own close_notify: that is no handshake.
     private void refuseRenegotiation(SSLEngineResult r) throws SSLException {
         if (handshakeDone && !engine.getUseClientMode() && "TLSv1.2".equals(engine.getSession().getProtocol())
+                && r.getStatus() != SSLEngineResult.Status.CLOSED
                 && r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING
                 && r.getHandshakeStatus() != HandshakeStatus.FINISHED) {
             throw new javax.net.ssl.SSLHandshakeException("The client asked for TLS renegotiation, which this server refuses");
