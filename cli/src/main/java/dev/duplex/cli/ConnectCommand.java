@@ -298,34 +298,19 @@ final class ConnectCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ pipe mode
 
     private void pipe(WebSocket ws, CountDownLatch closed) throws InterruptedException {
-        CountDownLatch inputEnded = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try {
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-                String line;
-                long lineNumber = 0;
-                while (ws.readyState() == WebSocket.OPEN && (line = in.readLine()) != null) {
-                    lineNumber++;
-                    send(ws, line, lineNumber);
-                    while (ws.bufferedAmount() > MAX_QUEUED && ws.readyState() == WebSocket.OPEN) {
-                        Thread.sleep(1);
-                    }
-                }
-            } catch (IOException e) {
-                err.println("duplex connect: cannot read standard input: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                inputEnded.countDown();
-            }
-        }, "duplex-stdin");
-        reader.setDaemon(true);
-        reader.start();
-
         // Until input ends or the connection closes.
-        while (closed.getCount() > 0 && !inputEnded.await(50, TimeUnit.MILLISECONDS)) {
-            // waiting
-        }
+        InputReader.runUntilEndOrClose(() -> {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            long lineNumber = 0;
+            while (ws.readyState() == WebSocket.OPEN && (line = in.readLine()) != null) {
+                lineNumber++;
+                send(ws, line, lineNumber);
+                while (ws.bufferedAmount() > MAX_QUEUED && ws.readyState() == WebSocket.OPEN) {
+                    Thread.sleep(1);
+                }
+            }
+        }, closed, err, "standard input");
         if (closed.getCount() == 0) {
             return;
         }

@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -151,14 +152,13 @@ final class ReconnectMode {
 
     /** Relays lines until the input ends or the socket is closed for good; true on Ctrl-C. */
     private boolean readInput(ReconnectingWebSocket ws) throws InterruptedException {
-        CountDownLatch inputEnded = new CountDownLatch(1);
-        boolean[] interrupted = new boolean[1];
-        Thread reader = new Thread(() -> {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        InputReader.runUntilEndOrClose(() -> {
+            BufferedReader lines = prompt == null
+                    ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
+            long n = 0;
+            String line;
             try {
-                BufferedReader lines = prompt == null
-                        ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)) : null;
-                long n = 0;
-                String line;
                 while (ws.readyState() != WebSocket.CLOSED
                         && (line = prompt != null ? prompt.readLine() : lines.readLine()) != null) {
                     if (prompt != null && line.isEmpty()) {
@@ -170,21 +170,10 @@ final class ReconnectMode {
                     }
                 }
             } catch (Prompt.Interrupted e) {
-                interrupted[0] = true;
-            } catch (IOException e) {
-                err.println("duplex connect: cannot read the input: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                inputEnded.countDown();
+                interrupted.set(true);
             }
-        }, "duplex-stdin");
-        reader.setDaemon(true);
-        reader.start();
-        while (closed.getCount() > 0 && !inputEnded.await(50, TimeUnit.MILLISECONDS)) {
-            // waiting
-        }
-        return interrupted[0];
+        }, closed, err, "the input");
+        return interrupted.get();
     }
 
     /**
