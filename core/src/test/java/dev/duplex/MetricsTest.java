@@ -68,8 +68,17 @@ class MetricsTest {
     }
 
     /** The client's events, in order. */
-    private static LinkedBlockingQueue<Event> record(WebSocket ws) {
+    /**
+     * A client whose events, in order, go to the returned queue; the listeners are added in the
+     * set-up, so none is missed (a refused handshake's error and close can come right after it).
+     */
+    private static LinkedBlockingQueue<Event> connect(String url) {
         LinkedBlockingQueue<Event> q = new LinkedBlockingQueue<>();
+        WebSocket.connect(url, List.of(), plain(), ws -> record(ws, q));
+        return q;
+    }
+
+    private static void record(WebSocket ws, LinkedBlockingQueue<Event> q) {
         for (String type : List.of("open", "message", "error", "close")) {
             ws.addEventListener(type, e -> {
                 if (e instanceof MessageEvent m && m.data() instanceof Blob b) {
@@ -78,7 +87,6 @@ class MetricsTest {
                 q.add(e);
             });
         }
-        return q;
     }
 
     private static Event next(LinkedBlockingQueue<Event> q, String type) throws InterruptedException {
@@ -103,8 +111,9 @@ class MetricsTest {
     void serverCountersMatchAKnownExchangeExactly() throws Exception {
         LinkedBlockingQueue<CloseEvent> serverCloses = new LinkedBlockingQueue<>();
         server = echoServer(serverCloses);
-        WebSocket ws = WebSocket.connect("ws://127.0.0.1:" + server.port() + "/", List.of(), plain(), s -> { });
-        LinkedBlockingQueue<Event> events = record(ws);
+        LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        WebSocket ws = WebSocket.connect("ws://127.0.0.1:" + server.port() + "/", List.of(), plain(),
+                s -> record(s, events));
         next(events, "open");
         ws.send("hello");
         ws.send("ab");
@@ -116,9 +125,7 @@ class MetricsTest {
         assertThat(((CloseEvent) next(events, "close")).wasClean()).isTrue();
         assertThat(serverCloses.poll(20, TimeUnit.SECONDS)).isNotNull();
 
-        WebSocket refused = WebSocket.connect("ws://127.0.0.1:" + server.port() + "/forbidden", List.of(), plain(),
-                s -> { });
-        next(record(refused), "close");
+        next(connect("ws://127.0.0.1:" + server.port() + "/forbidden"), "close");
         await(() -> !server.metrics().handshakeFailuresByStatus().isEmpty(), "the refused handshake counted");
 
         ServerMetrics m = server.metrics();
@@ -171,8 +178,9 @@ class MetricsTest {
             LinkedBlockingQueue<CloseEvent> serverCloses = new LinkedBlockingQueue<>();
             server = echoServer(serverCloses);
             CountDownLatch slow = new CountDownLatch(1);
-            WebSocket ws = WebSocket.connect("ws://127.0.0.1:" + server.port() + "/", List.of(), plain(), s -> { });
-            LinkedBlockingQueue<Event> events = record(ws);
+            LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+            WebSocket ws = WebSocket.connect("ws://127.0.0.1:" + server.port() + "/", List.of(), plain(),
+                    s -> record(s, events));
             next(events, "open");
             ws.send("hi");                                   // below the 64 KiB threshold: no event
             ws.send(new byte[100_000]);
@@ -203,9 +211,7 @@ class MetricsTest {
             ws.close(1000, "done");
             next(events, "close");
             assertThat(serverCloses.poll(20, TimeUnit.SECONDS)).isNotNull();
-            WebSocket refused = WebSocket.connect("ws://127.0.0.1:" + server.port() + "/forbidden", List.of(), plain(),
-                    s -> { });
-            next(record(refused), "close");
+            next(connect("ws://127.0.0.1:" + server.port() + "/forbidden"), "close");
             await(() -> !server.metrics().handshakeFailuresByStatus().isEmpty(), "the refused handshake counted");
 
             recording.stop();

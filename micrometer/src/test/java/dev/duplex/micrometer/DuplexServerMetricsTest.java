@@ -91,10 +91,10 @@ class DuplexServerMetricsTest {
     @Test
     void theMetersReadTheServerLiveAndMatchAKnownExchangeExactly() throws Exception {
         String url = "ws://127.0.0.1:" + server.port();
-        WebSocket a = WebSocket.connect(url + "/", List.of(), plain(), s -> { });
-        WebSocket b = WebSocket.connect(url + "/", List.of(), plain(), s -> { });
-        LinkedBlockingQueue<Event> aEvents = record(a);
-        LinkedBlockingQueue<Event> bEvents = record(b);
+        LinkedBlockingQueue<Event> aEvents = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Event> bEvents = new LinkedBlockingQueue<>();
+        WebSocket a = connect(url + "/", aEvents);
+        WebSocket b = connect(url + "/", bEvents);
         next(aEvents, "open");
         next(bEvents, "open");
         await(() -> server.metrics().connectionsOpen() == 2, "both clients counted as open");
@@ -113,8 +113,11 @@ class DuplexServerMetricsTest {
         assertThat(serverCloses.poll(20, TimeUnit.SECONDS)).isNotNull();
         assertThat(serverCloses.poll(20, TimeUnit.SECONDS)).isNotNull();
 
-        next(record(WebSocket.connect(url + "/forbidden", List.of(), plain(), s -> { })), "close");
-        next(record(WebSocket.connect(url + "/teapot", List.of(), plain(), s -> { })), "close");
+        LinkedBlockingQueue<Event> refused = new LinkedBlockingQueue<>();
+        connect(url + "/forbidden", refused);
+        next(refused, "close");
+        connect(url + "/teapot", refused);
+        next(refused, "close");
         await(() -> server.metrics().handshakeFailuresByStatus().size() == 2, "both refused handshakes counted");
 
         ServerMetrics m = server.metrics();
@@ -160,9 +163,15 @@ class DuplexServerMetricsTest {
         return WebSocketOptions.builder().perMessageDeflate(false).build();
     }
 
-    /** The client's events, in order. */
-    private static LinkedBlockingQueue<Event> record(WebSocket ws) {
-        LinkedBlockingQueue<Event> q = new LinkedBlockingQueue<>();
+    /**
+     * A client whose events, in order, go to {@code q}; the listeners are added in the set-up, so
+     * none is missed (a refused handshake's error and close can come right after it returns).
+     */
+    private static WebSocket connect(String url, LinkedBlockingQueue<Event> q) {
+        return WebSocket.connect(url, List.of(), plain(), ws -> record(ws, q));
+    }
+
+    private static void record(WebSocket ws, LinkedBlockingQueue<Event> q) {
         for (String type : List.of("open", "message", "error", "close")) {
             ws.addEventListener(type, e -> {
                 if (e instanceof MessageEvent m && m.data() instanceof Blob blob) {
@@ -171,7 +180,6 @@ class DuplexServerMetricsTest {
                 q.add(e);
             });
         }
-        return q;
     }
 
     private static Event next(LinkedBlockingQueue<Event> q, String type) throws InterruptedException {
