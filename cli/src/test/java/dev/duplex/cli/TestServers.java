@@ -85,26 +85,8 @@ final class TestServers {
             listener = new ServerSocket(0);
             thread = new Thread(() -> {
                 try (Socket s = listener.accept()) {
-                    InputStream in = s.getInputStream();
-                    StringBuilder head = new StringBuilder();
-                    while (!head.toString().endsWith("\r\n\r\n")) {
-                        int c = in.read();
-                        if (c < 0) {
-                            return;
-                        }
-                        head.append((char) c);
-                    }
-                    String key = null;
-                    for (String line : head.toString().split("\r\n")) {
-                        if (line.toLowerCase().startsWith("sec-websocket-key:")) {
-                            key = line.substring(line.indexOf(':') + 1).trim();
-                        }
-                    }
-                    String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                            .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
                     OutputStream out = s.getOutputStream();
-                    out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                            + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    handshake(s.getInputStream(), out);
                     out.write(new byte[] {(byte) 0x81, 5, 'h', 'e', 'l', 'l', 'o'});
                     out.flush();
                     Thread.sleep(200);
@@ -217,28 +199,6 @@ final class TestServers {
             }
         }
 
-        private static void handshake(InputStream in, OutputStream out) throws Exception {
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    throw new IOException("no request");
-                }
-                head.append((char) c);
-            }
-            String key = null;
-            for (String line : head.toString().split("\r\n")) {
-                if (line.toLowerCase().startsWith("sec-websocket-key:")) {
-                    key = line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-            String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
-            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
-
         private static void write(OutputStream out, int opcode, byte[] payload) throws IOException {
             out.write(0x80 | opcode);
             out.write(payload.length);      // control frames and the tests' texts are under 126 bytes
@@ -254,5 +214,28 @@ final class TestServers {
         public void close() throws IOException {
             listener.close();
         }
+    }
+
+    /** Reads an upgrade request from a raw socket and answers it with a 101 (no extensions, no subprotocol). */
+    static void handshake(InputStream in, OutputStream out) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("no request");
+            }
+            head.append((char) c);
+        }
+        String key = null;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase().startsWith("sec-websocket-key:")) {
+                key = line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+                .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
     }
 }
