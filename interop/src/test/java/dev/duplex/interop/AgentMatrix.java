@@ -263,7 +263,10 @@ abstract class AgentMatrix {
     void duplex_closes_with_code_and_reason(boolean deflate) throws Exception {
         Link link = connect(deflate, path("duplex-close"), List.of());
         link.socket().close(4002, "done ✓");
-        assertThat(link.socket().readyState()).isEqualTo(WebSocket.CLOSING);
+        // CLOSING, unless the peer answered so fast that the close event was already delivered on
+        // the event thread (readyState is what the delivered events imply); ReadyStateTest holds
+        // the answer back to check CLOSING exactly.
+        assertThat(link.socket().readyState()).isIn(WebSocket.CLOSING, WebSocket.CLOSED);
         CloseEvent close = link.events().awaitClose(SHORT);
         assertThat(close.code()).isEqualTo(4002);
         assertThat(close.reason()).isEqualTo("done ✓");
