@@ -14,9 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link WebSocketStream}'s blocking form on virtual threads (JDK 21+; compiled and run only
@@ -27,14 +27,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class WebSocketStreamOnVirtualThreadsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private final List<AutoCloseable> toClose = new ArrayList<>();
 
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
+    @RegisterExtension
+    static final TestKit kit = new TestKit();
 
     /**
      * 200 clients, each on its own virtual thread, send 50 numbered messages and read each echo
@@ -64,7 +59,7 @@ class WebSocketStreamOnVirtualThreadsTest {
             for (int c = 0; c < clients; c++) {
                 int client = c;
                 replies.add(threads.submit(() -> {
-                    WebSocketStream stream = WebSocketStream.connect(url(server), List.of(), plainClient());
+                    WebSocketStream stream = WebSocketStream.connect(TestKit.url(server), List.of(), plainClient());
                     List<Object> got = new ArrayList<>();
                     for (int i = 0; i < perClient; i++) {
                         stream.send("client " + client + " message " + i);
@@ -96,8 +91,8 @@ class WebSocketStreamOnVirtualThreadsTest {
     void aBlockingSendOnAVirtualThreadWaitsForAPeerThatDoesNotReadAndResumesWhenItDoes() throws Exception {
         CompletableFuture<WebSocketStream> serverSide = new CompletableFuture<>();
         WebSocketServer server = startServer(serverSide::complete);
-        WebSocketStream client = WebSocketStream.connect(url(server), List.of(), plainClient());
-        toClose.add(client::close);
+        WebSocketStream client = WebSocketStream.connect(TestKit.url(server), List.of(), plainClient());
+        kit.track(client::close);
         WebSocketStream peer = serverSide.get(30, TimeUnit.SECONDS);   // reads nothing until told to
 
         int size = 64 << 10;
@@ -151,17 +146,10 @@ class WebSocketStreamOnVirtualThreadsTest {
         throw new AssertionError("send() never blocked; " + sent.get() + " messages were queued");
     }
 
-    private WebSocketServer startServer(java.util.function.Consumer<WebSocketStream> onStream) throws IOException {
-        WebSocketServer server = new WebSocketServer(ServerOptions.builder().host("127.0.0.1").port(0)
-                .perMessageDeflate(false).closeTimeout(Duration.ofSeconds(5)).build());
-        toClose.add(server::close);
-        server.onconnection(e -> onStream.accept(WebSocketStream.of(e.socket())));
-        server.start();
-        return server;
-    }
-
-    private static String url(WebSocketServer server) {
-        return "ws://127.0.0.1:" + server.port() + "/";
+    /** A server that wraps each accepted socket in a stream and hands it to {@code onStream}. */
+    private static WebSocketServer startServer(java.util.function.Consumer<WebSocketStream> onStream) {
+        return kit.server(ServerOptions.builder().perMessageDeflate(false).closeTimeout(Duration.ofSeconds(5)),
+                e -> onStream.accept(WebSocketStream.of(e.socket())));
     }
 
     private static WebSocketOptions plainClient() {
